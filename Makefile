@@ -1,0 +1,39 @@
+# Two commands on a fresh Debian/Ubuntu machine:
+#   make        set up and build every content/*.yaml into build/
+#   make test   set up what the tests need and run the whole suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# WeasyPrint's libraries, the CJK fonts, and HarfBuzz subsetting (40x faster PDFs).
+SYSTEM_BUILD := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk libharfbuzz-subset0
+# Real clients the tests check outputs with.
+SYSTEM_TEST  := libreoffice-impress poppler-utils qpdf
+
+.PHONY: all build test system system-test lint clean
+all: build
+
+system:
+	@scripts/ensure-system-packages $(SYSTEM_BUILD)
+
+system-test: system
+	@scripts/ensure-system-packages $(SYSTEM_TEST)
+
+$(BIN)/python:
+	@$(PYTHON) -m venv $(VENV) || { echo "Cannot create a virtual environment. Run: sudo apt-get install python3-venv" >&2; exit 1; }
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	@touch $@
+
+build: system $(VENV)/.installed
+	$(BIN)/python build.py
+
+test: system-test $(VENV)/.installed
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf build

@@ -1,0 +1,7 @@
+"""Allow ``python -m policybrief``."""
+
+import sys
+
+from policybrief.cli import main
+
+sys.exit(main())

@@ -1,0 +1,114 @@
+"""The plain Python API the CLI wraps: find content, check it, build outputs."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from policybrief import brief, deck
+from policybrief.content import load_report, shown_path
+from policybrief.context import template_context
+from policybrief.errors import BriefError, ContentError
+from policybrief.output import ensure_folder, write_atomic
+from policybrief.schema import Report
+from policybrief.templating import make_environment, search_path
+
+TARGETS = ("pdf", "slides")
+
+
+@dataclass(frozen=True)
+class Written:
+    """One output written by a build."""
+
+    path: Path
+    kind: str
+    seconds: float
+    size: int
+    detail: str
+
+
+def find_content(paths: Iterable[Path], default_folder: Path = Path("content")) -> list[Path]:
+    """Return the content files to build: ``paths``, or every ``*.yaml`` in ``default_folder``."""
+    found = [Path(p) for p in paths]
+    if found:
+        return found
+    if not default_folder.is_dir():
+        raise BriefError(f"{default_folder}: no such folder; name a content file, e.g. python build.py content/107005.yaml.")
+    found = sorted(default_folder.glob("*.yaml"))
+    if not found:
+        raise BriefError(f"{default_folder}: holds no .yaml content file; add one or name a file.")
+    return found
+
+
+def load_all(paths: list[Path]) -> list[tuple[Path, Report]]:
+    """Return every content file loaded; raise one ContentError listing all their problems."""
+    loaded, problems = [], []
+    for path in paths:
+        try:
+            loaded.append((path, load_report(path)))
+        except ContentError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise ContentError(problems)
+    return loaded
+
+
+def check(paths: Iterable[Path] = (), *, templates: Iterable[Path] = ()) -> list[Report]:
+    """Return the validated reports after rendering every template with them; write nothing."""
+    env = make_environment(search_path(list(templates)))
+    reports = []
+    for _, report in load_all(find_content(paths)):
+        context = template_context(report)
+        brief.render_html(env, context)
+        deck.render_plan(env, context)
+        reports.append(report)
+    return reports
+
+
+def build(
+    paths: Iterable[Path] = (),
+    *,
+    out_dir: Path = Path("build"),
+    targets: Iterable[str] = TARGETS,
+    templates: Iterable[Path] = (),
+    pdf_variant: str = brief.DEFAULT_VARIANT,
+    on_written: Callable[[Written], None] = lambda written: None,
+) -> list[Written]:
+    """Build the requested outputs of every content file into ``out_dir``; return what was written."""
+    folders = search_path(list(templates))
+    env = make_environment(folders)
+    targets = tuple(targets)
+    ensure_folder(out_dir)
+    written: list[Written] = []
+    for path, report in load_all(find_content(paths)):
+        context = template_context(report)
+        allowed = [*folders, path.resolve().parent]
+        if "pdf" in targets:
+            written.append(_timed(out_dir / f"{path.stem}.pdf", "PDF", lambda: _pdf(env, context, allowed, folders[-1], pdf_variant)))
+            on_written(written[-1])
+        if "slides" in targets:
+            written.append(_timed(out_dir / f"{path.stem}.pptx", "deck", lambda: _pptx(env, context, report)))
+            on_written(written[-1])
+    return written
+
+
+def _pdf(env, context, allowed: list[Path], base: Path, variant: str) -> tuple[bytes, str]:
+    """Return the brief's PDF bytes and a short description."""
+    data, pages = brief.write_pdf(brief.render_html(env, context), allowed, base, variant=variant)
+    return data, f"{pages} pages"
+
+
+def _pptx(env, context, report: Report) -> tuple[bytes, str]:
+    """Return the deck's PPTX bytes and a short description."""
+    slides = deck.render_plan(env, context)
+    return deck.build_pptx(slides, title=report.title, author=report.publisher), f"{len(slides)} slides"
+
+
+def _timed(path: Path, kind: str, make: Callable[[], tuple[bytes, str]]) -> Written:
+    """Return the record of writing ``make()``'s bytes atomically to ``path``."""
+    start = time.perf_counter()
+    data, detail = make()
+    write_atomic(path, data)
+    return Written(Path(shown_path(path)), kind, time.perf_counter() - start, len(data), detail)

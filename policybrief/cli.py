@@ -1,0 +1,116 @@
+"""The command line: parse arguments, call the API, turn errors into messages.
+
+Kept free of heavy imports so that ``--help`` and ``check`` stay fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from policybrief import __version__
+from policybrief.errors import BriefError
+
+DEFAULT_COMMAND = "all"
+
+
+class DefaultGroup(click.Group):
+    """A group that runs ``all`` when no command is named (``build.py content/x.yaml``)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
+            args = [DEFAULT_COMMAND, *args]
+        return super().parse_args(ctx, args)
+
+
+content_argument = click.argument("content", nargs=-1, type=click.Path(path_type=Path))
+out_option = click.option("--out", "out_dir", default=Path("build"), show_default=True, type=click.Path(path_type=Path), help="Folder the outputs are written to.")
+templates_option = click.option("--templates", "templates", multiple=True, type=click.Path(path_type=Path), help="Folder of template overrides, searched before the built-in templates (repeatable).")
+debug_option = click.option("--debug", is_flag=True, help="Show the Python traceback of an error.")
+variant_option = click.option("--pdf-variant", default="pdf/ua-1", show_default=True, help="PDF flavour, e.g. pdf/ua-1 (tagged, accessible) or pdf/a-3u (archival).")
+
+
+@click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="policybrief")
+def cli() -> None:
+    """Build policy briefs (PDF) and briefing decks (PPTX) from content YAML.
+
+    With no command, builds every content/*.yaml into build/.
+    """
+
+
+def _build(targets: tuple[str, ...], content, out_dir, templates, debug, pdf_variant="pdf/ua-1") -> None:
+    from policybrief.api import build
+
+    def report(written) -> None:
+        click.echo(f"wrote {written.path} ({written.detail}, {written.size / 1024:.0f} KB) in {written.seconds:.2f} s")
+
+    _run(debug, lambda: build(content, out_dir=out_dir, targets=targets, templates=templates, pdf_variant=pdf_variant, on_written=report))
+
+
+@cli.command("all")
+@content_argument
+@out_option
+@templates_option
+@variant_option
+@debug_option
+def all_command(content, out_dir, templates, pdf_variant, debug) -> None:
+    """Build the PDF brief and the slide deck of each CONTENT file (default: content/*.yaml)."""
+    _build(("pdf", "slides"), content, out_dir, templates, debug, pdf_variant)
+
+
+@cli.command("pdf")
+@content_argument
+@out_option
+@templates_option
+@variant_option
+@debug_option
+def pdf_command(content, out_dir, templates, pdf_variant, debug) -> None:
+    """Build only the PDF brief of each CONTENT file."""
+    _build(("pdf",), content, out_dir, templates, debug, pdf_variant)
+
+
+@cli.command("slides")
+@content_argument
+@out_option
+@templates_option
+@debug_option
+def slides_command(content, out_dir, templates, debug) -> None:
+    """Build only the slide deck of each CONTENT file."""
+    _build(("slides",), content, out_dir, templates, debug)
+
+
+@cli.command("check")
+@content_argument
+@templates_option
+@debug_option
+def check_command(content, templates, debug) -> None:
+    """Validate CONTENT files and templates; write nothing."""
+    from policybrief.api import check
+
+    reports = _run(debug, lambda: check(content, templates=templates))
+    for report in reports:
+        click.echo(f"ok: {report.series.name} No. {report.series.number} ({sum(len(s.topics) for s in report.sections)} topics)")
+
+
+def _run(debug: bool, action):
+    """Return ``action()``; on a BriefError print its message and exit 1 (traceback only with --debug)."""
+    try:
+        return action()
+    except BriefError as error:
+        if debug:
+            raise
+        for line in error.lines():
+            click.echo(line, err=True)
+        sys.exit(1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; return its exit code."""
+    try:
+        cli.main(args=argv, prog_name="build.py", standalone_mode=True)
+    except SystemExit as exit_:
+        return int(exit_.code or 0) if not isinstance(exit_.code, str) else 1
+    return 0

@@ -1,0 +1,23 @@
+"""Step 1 of the pipeline: load a content file into a validated Report."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from policybrief.schema import Report
+from policybrief.validate import validate
+from policybrief.yamlfile import load_yaml
+
+
+def shown_path(path: Path) -> str:
+    """Return ``path`` as users see it: relative to the working folder when inside it."""
+    try:
+        return os.path.relpath(path) if not os.path.relpath(path).startswith("..") else str(path)
+    except ValueError:
+        return str(path)
+
+
+def load_report(path: Path) -> Report:
+    """Return the Report in ``path``; raise ContentError listing every problem."""
+    return validate(load_yaml(path, shown_path(path)), Report)

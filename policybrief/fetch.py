@@ -1,0 +1,48 @@
+"""The URL fetcher WeasyPrint uses: only files inside allowed folders, and data: URLs.
+
+Network URLs are refused before any request is made; ``file:`` paths whose
+real location is outside the template and content folders are refused too.
+A refusal stops the build with the template's name and the URL.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+from policybrief.errors import FetchError
+
+
+class RefusedURL(FatalURLFetchingError):
+    """Raised inside WeasyPrint to stop a render at a refused URL."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(url)
+        self.url = url
+        self.reason = reason
+
+
+class SandboxFetcher(URLFetcher):
+    """Fetch ``data:`` URLs and ``file:`` URLs under ``roots``; refuse the rest."""
+
+    def __init__(self, roots: list[Path]) -> None:
+        super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
+        self.roots = [Path(os.path.realpath(r)) for r in roots]
+
+    def fetch(self, url: str, headers: dict | None = None):  # noqa: D102 - WeasyPrint's API
+        scheme = urlsplit(url).scheme.lower()
+        if scheme == "file":
+            real = Path(os.path.realpath(unquote(urlsplit(url).path)))
+            if not any(real == root or root in real.parents for root in self.roots):
+                raise RefusedURL(url, "it is outside the template and content folders")
+        elif scheme != "data":
+            raise RefusedURL(url, "only files inside the template and content folders may be used")
+        return super().fetch(url, headers)
+
+
+def refused_error(error: RefusedURL, template: str) -> FetchError:
+    """Return the user-facing error for a refused URL in ``template``."""
+    return FetchError(f"{template}: refers to {error.url}, which is not allowed: {error.reason}.")

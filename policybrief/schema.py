@@ -1,0 +1,192 @@
+"""The content model: what a report's YAML may hold, as typed models.
+
+Every model forbids unknown keys. Text is normalised on load (spaces that a
+line break or PDF extraction put between Han characters are removed), so the
+renderers receive clean, validated data.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+from policybrief.text import normalise
+
+_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_DAY_OR_MONTH = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
+
+
+def _forbidden_character(text: str) -> str | None:
+    """Return a description of the first character no document may hold, or None."""
+    for index, char in enumerate(text):
+        category = unicodedata.category(char)
+        if category == "Cc" and char not in "\n\t":
+            return f"a control character U+{ord(char):04X} at position {index + 1}"
+        if category == "Cs":
+            return f"a broken character (lone surrogate U+{ord(char):04X}) at position {index + 1}"
+        if category == "Cn" and ord(char) in (0xFFFE, 0xFFFF):
+            return f"a non-character U+{ord(char):04X} at position {index + 1}"
+    return None
+
+
+def _clean_text(value: str) -> str:
+    """Return ``value`` normalised; reject empty text and unprintable characters."""
+    bad = _forbidden_character(value)
+    if bad:
+        raise ValueError(f"contains {bad}; remove it")
+    cleaned = "\n\n".join(
+        normalise(part.replace("\n", " ").replace("\t", " ")) for part in re.split(r"\n\s*\n", value)
+    ).strip()
+    if not cleaned:
+        raise ValueError("must not be empty")
+    return cleaned
+
+
+def _one_line(value: str) -> str:
+    """Return ``value`` cleaned; reject text that holds a blank line."""
+    cleaned = _clean_text(value)
+    if "\n" in cleaned:
+        raise ValueError("must be one paragraph (no blank line)")
+    return cleaned
+
+
+def _number_as_text(value: Any) -> Any:
+    """Return a whole number as text: ``number: 107005`` means "107005"."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _month(value: Any) -> Any:
+    """Return an ISO month ``YYYY-MM``; reject anything else with an example."""
+    hint = 'expected a month as YYYY-MM, e.g. "2018-07"'
+    if isinstance(value, date):
+        raise ValueError(f"{hint} (without the day)")
+    if not isinstance(value, str):
+        raise ValueError(hint)
+    match = _MONTH.match(value.strip())
+    if not match:
+        raise ValueError(f"{hint}, not {value!r}")
+    year, month = int(match[1]), int(match[2])
+    if not 1 <= month <= 12:
+        raise ValueError(f"{hint}; month {month} does not exist")
+    if year < 1912:
+        raise ValueError(f"{hint}; the ROC calendar starts in 1912")
+    return value.strip()
+
+
+def _source_date(value: Any) -> Any:
+    """Return a source's date as YYYY-MM or YYYY-MM-DD text."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str) and _DAY_OR_MONTH.match(value.strip()):
+        return value.strip()
+    raise ValueError('expected a date as YYYY-MM-DD or YYYY-MM, e.g. "2018-06-11"')
+
+
+def _url(value: str) -> str:
+    """Return an http(s) URL; reject anything else."""
+    if not _URL.match(value.strip()):
+        raise ValueError(f"expected a web address starting with https://, not {value!r}")
+    return value.strip()
+
+
+Text = Annotated[str, AfterValidator(_clean_text)]
+Line = Annotated[str, AfterValidator(_one_line)]
+Number = Annotated[str, BeforeValidator(_number_as_text), AfterValidator(_one_line)]
+Month = Annotated[str, BeforeValidator(_month)]
+SourceDate = Annotated[str, BeforeValidator(_source_date)]
+Url = Annotated[str, AfterValidator(_url)]
+
+
+class Model(BaseModel):
+    """Base for every content model: unknown keys and coercions are errors."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Series(Model):
+    """The publication series a report belongs to."""
+
+    name: Line
+    number: Number
+
+
+class Person(Model):
+    """The editor or a contributor, as named in the 序."""
+
+    name: Line
+    role: Line | None = None
+    affiliation: Line | None = None
+    subject: Line | None = None
+
+
+class Point(Model):
+    """One point of a topic: a short headline and its paragraph."""
+
+    headline: Line
+    body: Text
+
+
+class Topic(Model):
+    """A topic (一、二…) of a section, with its points."""
+
+    heading: Line
+    recommendations: bool = False
+    points: list[Point] = Field(min_length=1)
+
+
+class Section(Model):
+    """A section (壹、貳…) of the 提要, with its topics."""
+
+    heading: Line
+    topics: list[Topic] = Field(min_length=1)
+
+
+class Source(Model):
+    """A source the report cites."""
+
+    url: Url
+    title: Line | None = None
+    publisher: Line | None = None
+    date: SourceDate | None = None
+
+
+class SeriesEntry(Model):
+    """One report of the series, as listed on the back cover."""
+
+    number: Number
+    title: Line
+
+
+class Report(Model):
+    """A report's metadata and its whole 提要."""
+
+    series: Series
+    title: Line
+    short_title: Line | None = None
+    subtitle: Line | None = None
+    publisher: Line
+    date: Month
+    keywords: list[Line] = []
+    editor: Person | None = None
+    contributors: list[Person] = []
+    preface: list[Text] = []
+    sections: list[Section] = Field(min_length=1)
+    sources: list[Source] = []
+    series_list: list[SeriesEntry] = []
+
+    @property
+    def year(self) -> int:
+        """Return the Gregorian year of the report."""
+        return int(self.date[:4])
+
+    @property
+    def month(self) -> int:
+        """Return the month (1–12) of the report."""
+        return int(self.date[5:7])

@@ -1,0 +1,82 @@
+"""The one place where the Jinja environment is built.
+
+Templates are looked up on a search path: the user's override folders first,
+then the built-in templates. Content reaches templates only as data (never as
+template source), HTML is autoescaped and every undefined name is an error.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from policybrief.errors import TemplateError
+
+
+def builtin_templates() -> Path:
+    """Return the folder of built-in templates (shipped in the package, or the checkout's)."""
+    packaged = Path(__file__).parent / "templates"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "templates"
+
+
+def search_path(user_dirs: list[Path] | tuple[Path, ...] = ()) -> list[Path]:
+    """Return the template folders in lookup order: user overrides, then built-ins."""
+    return [*(Path(d).resolve() for d in user_dirs), builtin_templates().resolve()]
+
+
+def make_environment(folders: list[Path]) -> jinja2.Environment:
+    """Return a sandboxed, autoescaping, strict Jinja environment over ``folders``."""
+    env = SandboxedEnvironment(
+        loader=jinja2.FileSystemLoader([str(f) for f in folders]),
+        undefined=jinja2.StrictUndefined,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return env
+
+
+def render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
+    """Return template ``name`` rendered with ``context``; raise TemplateError with file and line."""
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateNotFound as error:
+        folders = ", ".join(getattr(env.loader, "searchpath", []))
+        raise TemplateError(f"template {error.name!r} not found; looked in: {folders}.") from None
+    except jinja2.TemplateSyntaxError as error:
+        where = _shown(error.filename or error.name or name)
+        raise TemplateError(f"{where}:{error.lineno}: template syntax error: {error.message}.") from None
+    except jinja2.UndefinedError as error:
+        where, line = _template_frame(error, name)
+        raise TemplateError(f"{where}:{line}: {error.message}; check the name against the template variables.") from None
+    except jinja2.exceptions.SecurityError as error:
+        where, line = _template_frame(error, name)
+        raise TemplateError(f"{where}:{line}: not allowed in a template: {error}.") from None
+
+
+def _template_frame(error: BaseException, default: str) -> tuple[str, int]:
+    """Return (template file, line) of the innermost template frame in ``error``'s traceback."""
+    found = (default, 0)
+    tb = error.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        filename = code.co_filename
+        if filename.endswith((".j2", ".html", ".xml", ".css", ".jinja")) or "<template>" in filename:
+            template = tb.tb_frame.f_globals.get("__jinja_template__")
+            line = template.get_corresponding_lineno(tb.tb_lineno) if template else tb.tb_lineno
+            found = (_shown(filename), line)
+        tb = tb.tb_next
+    return found
+
+
+def _shown(filename: str) -> str:
+    """Return a template path relative to the working folder when inside it."""
+    from policybrief.content import shown_path
+
+    return shown_path(Path(filename)) if filename and not filename.startswith("<") else filename

@@ -1,0 +1,115 @@
+"""Validate YAML data against a model; every problem names file, line and key."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, TypeVar, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+
+from policybrief.errors import ContentError
+from policybrief.yamlfile import KeyPath, YamlDocument, format_key_path
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate(document: YamlDocument, model: type[M]) -> M:
+    """Return ``document.data`` as a ``model``; raise ContentError listing every problem."""
+    problems = [(_line_in(p), p) for p in document.problems]
+    try:
+        result = model.model_validate(document.data)
+    except ValidationError as error:
+        for item in error.errors(include_url=False):
+            loc = _clean_loc(item["loc"])
+            line = document.line_of(loc)
+            where = format_key_path(loc) or "top level"
+            problems.append((line, f"{document.path}:{line}: {where}: {_message(item, model, loc)}."))
+    else:
+        if not problems:
+            return result
+    problems.sort(key=lambda pair: pair[0])
+    raise ContentError([text for _, text in problems])
+
+
+def _line_in(problem: str) -> int:
+    """Return the line number written in an already formatted problem."""
+    try:
+        return int(problem.split(":")[1])
+    except (IndexError, ValueError):
+        return 0
+
+
+def _clean_loc(loc: tuple[Any, ...]) -> KeyPath:
+    """Return pydantic's location without its internal steps (e.g. 'function-after[…]')."""
+    return tuple(part for part in loc if isinstance(part, int) or not str(part).startswith(("function-", "lax-", "strict-")))
+
+
+def _message(item: dict[str, Any], model: type[BaseModel], loc: KeyPath) -> str:
+    """Return a plain-language message for one pydantic error."""
+    kind, value = item["type"], item.get("input")
+    if kind == "missing":
+        return "field required"
+    if kind == "extra_forbidden":
+        allowed = _fields_at(model, loc[:-1])
+        return f"unknown key; allowed here: {', '.join(allowed)}" if allowed else "unknown key"
+    if kind == "string_type":
+        return f"expected text, got {_describe(value)}"
+    if kind in ("list_type", "tuple_type"):
+        return f"expected a list (lines starting with '- '), got {_describe(value)}"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"expected a mapping of keys, got {_describe(value)}"
+    if kind == "bool_type":
+        return f"expected true or false, got {_describe(value)}"
+    if kind == "too_short":
+        return "must have at least one item"
+    if kind == "value_error":
+        return str(item["ctx"]["error"])
+    return item["msg"][0].lower() + item["msg"][1:]
+
+
+def _describe(value: Any) -> str:
+    """Return what a YAML value is, in words."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"{str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, date):
+        return "a date"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _fields_at(model: type[BaseModel], loc: KeyPath) -> list[str]:
+    """Return the field names allowed by the model found at ``loc``."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return []
+        field = current.model_fields.get(str(part))
+        if field is None:
+            return []
+        current = _model_in(field.annotation)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []
+
+
+def _model_in(annotation: Any) -> Any:
+    """Return the model class inside ``list[X]`` or ``X | None``, or the annotation."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if get_origin(annotation) is not None:
+        for arg in get_args(annotation):
+            found = _model_in(arg)
+            if isinstance(found, type) and issubclass(found, BaseModel):
+                return found
+    return annotation

@@ -1,0 +1,190 @@
+"""Read a YAML file as plain data, remembering the line of every key.
+
+``yaml.safe_load`` forgets where things were, so errors could not name a line.
+Here the file is composed into nodes by PyYAML's safe loader and built into
+plain dicts, lists and scalars by hand, recording for each key path the line
+it stands on. Duplicate keys are problems, not silent overwrites.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from policybrief.errors import BriefError, ContentError
+
+KeyPath = tuple[str | int, ...]
+
+# A content file holds a few thousand values; aliases that expand beyond this
+# are a "billion laughs" file, not a report.
+MAX_VALUES = 100_000
+
+
+@dataclass
+class YamlDocument:
+    """Plain data read from a YAML file, with the line of every key path."""
+
+    path: str
+    data: Any
+    lines: dict[KeyPath, int] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    def line_of(self, key_path: KeyPath) -> int:
+        """Return the line of ``key_path``, or of its nearest ancestor that has one."""
+        for end in range(len(key_path), -1, -1):
+            line = self.lines.get(tuple(key_path[:end]))
+            if line is not None:
+                return line
+        return 1
+
+
+def format_key_path(key_path: KeyPath) -> str:
+    """Return ``key_path`` written as ``sections[1].topics[0].headline``."""
+    text = ""
+    for part in key_path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def read_text(path: Path, shown: str) -> str:
+    """Return the text of ``path`` decoded as UTF-8 (a BOM is accepted).
+
+    Raises BriefError naming the file when it is missing, binary or in
+    another encoding.
+    """
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise BriefError(f"{shown}: no such file; check the path.") from None
+    except IsADirectoryError:
+        raise BriefError(f"{shown}: is a folder, not a YAML file.") from None
+    except OSError as error:
+        raise BriefError(f"{shown}: cannot be read ({error.strerror}).") from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise BriefError(f"{shown}: is saved as UTF-16; save it as UTF-8.")
+    if b"\x00" in raw:
+        raise BriefError(f"{shown}: is a binary file, not YAML text; check the path.")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        guess = _guess_encoding(raw)
+        raise BriefError(
+            f"{shown}:{line}: is not UTF-8 text{guess}; save the file as UTF-8."
+        ) from None
+
+
+def _guess_encoding(raw: bytes) -> str:
+    """Return ' (it looks like Big5)' or similar when a legacy encoding fits."""
+    for name, label in (("big5", "Big5"), ("gb18030", "GB18030")):
+        try:
+            raw.decode(name)
+        except UnicodeDecodeError:
+            continue
+        return f" (it looks like {label})"
+    return ""
+
+
+def load_yaml(path: Path, shown: str | None = None) -> YamlDocument:
+    """Return the YAML mapping in ``path`` as a YamlDocument.
+
+    ``shown`` is how the file is named in messages (default: ``path``).
+    Raises BriefError for a file that is not YAML or not a mapping; collects
+    duplicate keys in ``problems``.
+    """
+    shown = shown or str(path)
+    text = read_text(path, shown)
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else 1
+        problem = error.problem or error.context or "invalid YAML"
+        raise ContentError([f"{shown}:{line}: YAML syntax error: {problem}{_hint(text, line)}."]) from None
+    except yaml.YAMLError as error:
+        raise ContentError([f"{shown}:1: YAML syntax error: {error}."]) from None
+    except RecursionError:
+        raise ContentError([f"{shown}:1: the YAML is nested too deeply; a report needs only a few levels."]) from None
+    if root is None:
+        raise ContentError([f"{shown}:1: the file is empty; it must hold a mapping of keys such as 'title:'."])
+    if not isinstance(root, MappingNode):
+        kind = "a list" if isinstance(root, SequenceNode) else "a single value"
+        raise ContentError(
+            [f"{shown}:{root.start_mark.line + 1}: the top level is {kind}; it must be a mapping of keys such as 'title:'."]
+        )
+    document = YamlDocument(shown, None)
+    builder = _Builder(document)
+    document.data = builder.build(root, ())
+    return document
+
+
+def _hint(text: str, line: int) -> str:
+    """Return advice for the commonest syntax slips on ``line``."""
+    lines = text.splitlines()
+    source = lines[line - 1] if 0 < line <= len(lines) else ""
+    if "\t" in source[: len(source) - len(source.lstrip())]:
+        return "; indent with spaces, not tabs"
+    return ""
+
+
+class _Builder:
+    """Turns composed nodes into plain data, recording lines and duplicates."""
+
+    def __init__(self, document: YamlDocument) -> None:
+        self.document = document
+        self.constructor = SafeConstructor()
+        self.count = 0
+
+    def build(self, node: Node, key_path: KeyPath) -> Any:
+        """Return the plain value of ``node`` found at ``key_path``."""
+        self.count += 1
+        if self.count > MAX_VALUES:
+            raise ContentError(
+                [f"{self.document.path}:{node.start_mark.line + 1}: the file expands to more than "
+                 f"{MAX_VALUES:,} values (YAML aliases repeated?); write the content out plainly."]
+            )
+        self.document.lines.setdefault(key_path, node.start_mark.line + 1)
+        if isinstance(node, MappingNode):
+            return self._mapping(node, key_path)
+        if isinstance(node, SequenceNode):
+            return [self.build(item, key_path + (i,)) for i, item in enumerate(node.value)]
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except yaml.YAMLError as error:
+            line = node.start_mark.line + 1
+            self.document.problems.append(
+                f"{self.document.path}:{line}: {format_key_path(key_path)}: {error.problem or error}."
+            )
+            return None
+
+    def _mapping(self, node: MappingNode, key_path: KeyPath) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        first_line: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            line = key_node.start_mark.line + 1
+            if not isinstance(key_node, ScalarNode):
+                self.document.problems.append(
+                    f"{self.document.path}:{line}: {format_key_path(key_path) or 'top level'}: "
+                    "a key must be a plain word, not a list or mapping."
+                )
+                continue
+            key = str(key_node.value)
+            child = key_path + (key,)
+            if key in first_line:
+                self.document.problems.append(
+                    f"{self.document.path}:{line}: {format_key_path(child)}: duplicate key "
+                    f"(first at line {first_line[key]}); keep only one."
+                )
+                continue
+            first_line[key] = line
+            self.document.lines[child] = line
+            result[key] = self.build(value_node, child)
+        return result

@@ -1,0 +1,36 @@
+"""Shared fixtures: the shipped content, built once per session under a temp folder."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = ROOT / "content" / "107005.yaml"
+
+
+def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """Return the finished ``python build.py ARGS`` process, as a user would run it."""
+    return subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), *args], cwd=cwd, capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return a folder holding 107005.pdf and 107005.pptx built by the CLI."""
+    out = tmp_path_factory.mktemp("build")
+    result = run_cli(str(CONTENT), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.fixture(scope="session")
+def report():
+    """Return the shipped 107005 content, loaded and validated."""
+    from policybrief.content import load_report
+
+    return load_report(CONTENT)
