@@ -167,3 +167,31 @@ def test_cli_default_output_refuses_to_overwrite(tmp_path):
     assert (again.returncode, again.stderr) == (1, f"{Path('content') / '108001.yaml'}: already exists; add --force to replace it or choose another file with -o.\n")
     forced = run_cli("import", str(DATA / "report-a.txt"), "--force", cwd=tmp_path)
     assert forced.returncode == 0, forced.stderr
+
+
+HEAD = "序 \n謹此。 \n亞太和平研究基金會 謹誌 \n中華民國 110年 1月 \n《題目》 \n提要 \n壹、背景 \n一、 緣起 \n 標題一 \n"
+TAIL = "【亞太政策報告系列】 \nNo. 110001 題目 \n"
+
+
+@pytest.mark.parametrize(
+    ("middle", "expected", "warning"),
+    [
+        (
+            "各國已開始部署5G \n 標題二 \n內文二。 \n",
+            [("標題一", "各國已開始部署5G"), ("標題二", "內文二。")],
+            "11: warning: the paragraph above ends in a Latin word; this line is read as a new heading or point.",
+        ),
+        (
+            "美國與日本\n二、 將持續合作。 \n",
+            [("標題一", "美國與日本二、將持續合作。")],
+            "11: warning: looks like a heading but the line above is unfinished; read as its continuation.",
+        ),
+    ],
+    ids=["latin-end", "unfinished-line"],
+)
+def test_uncertain_decisions_warn_with_line_numbers(tmp_path, middle, expected, warning):
+    path = tmp_path / "r.txt"
+    path.write_text(HEAD + middle + TAIL, encoding="utf-8")
+    imported = import_report(path)
+    assert [(p["headline"], p["body"]) for p in imported.data["sections"][0]["topics"][0]["points"]] == expected
+    assert imported.warnings == [f"{path}:{warning}"]
