@@ -143,7 +143,7 @@ class SummaryParser:
                 self.warn(previous, "the paragraph here ends without a final space; the next line is read as a new heading or point")
                 return False
             if self.current.kind != "body":
-                self.warn(line, f"read as the continuation of the {self.current.kind} heading above")
+                self.warn(line, "read as the continuation of the heading or headline above")
             return True
         if previous.ends_in_latin and self.current.kind == "body":
             if self.looks_like_start(line):
