@@ -84,14 +84,15 @@ def import_report(path: Path, name: str | None = None) -> Imported:
     title = _title(front, name)
     subtitle = _subtitle(front)
     summary = SummaryParser(name, {title, f"《{title}》", subtitle or title}).parse(rest)
+    preface = _preface(front)
     data = {
         **_series(lines, title, name),
         "title": title,
         **({"subtitle": subtitle} if subtitle else {}),
         "publisher": _publisher(front, name),
         "date": _date(front, name),
-        **_people(_preface(front)),
-        "preface": _preface(front),
+        **_people(preface),
+        "preface": preface,
         "sections": summary.sections,
         "sources": _sources(rest),
         "series_list": _series_list(lines),
@@ -129,9 +130,9 @@ def _publisher(front: list[Line], name: str) -> str:
 
 
 def _date(front: list[Line], name: str) -> str:
-    """Return the report's month as YYYY-MM, from the ROC date 中華民國N年M月."""
-    for line in front:
-        match = ROC_DATE.search(normalise(line.text))
+    """Return the report's month as YYYY-MM, from the ROC date 中華民國N年M月 (a line of its own first)."""
+    texts = [normalise(line.text) for line in front]
+    for match in [*(ROC_DATE.fullmatch(t) for t in texts), *(ROC_DATE.search(t) for t in texts)]:
         if match and 1 <= int(match[2]) <= 12:
             return f"{int(match[1]) + 1911}-{int(match[2]):02d}"
     raise ContentError([f"{name}: no date found (中華民國N年M月) before the 提要; add the date line to the report text."])
@@ -241,18 +242,31 @@ def _check(data: dict, name: str) -> None:
         raise ContentError([f"{name}: the imported {where} is not valid ({problem['msg']}); check that part of the report text."]) from None
 
 
+GROUPS = (
+    ("", ("series", "title", "subtitle", "publisher", "date", "editor", "contributors", "preface")),
+    ("# The 提要: sections → topics → points (headline + body).", ("sections",)),
+    ("# Sources cited in the report's footnotes.", ("sources",)),
+    ("# The series list printed on the back cover.", ("series_list",)),
+)
+
+
 def to_yaml(imported: Imported) -> str:
     """Return the content as YAML for editors: a header comment, schema key order, one line per text."""
     import yaml
 
     data = imported.data
-    header = (
+    parts = [
         f"# {data['series']['name']} No. {data['series']['number']} — imported from {Path(imported.source).name}.\n"
-        "# Read it through before building: check headings, headlines and the warnings the import printed.\n"
+        "# Read it through before building, above all where the import printed a warning.\n"
+        "# Not in a report, add them by hand if wanted: short_title, keywords.\n"
         "# Numbering (壹、貳… / 一、二…) and the ROC date are computed: do not type them here.\n"
-        f"# Check with:  python build.py check content/{data['series']['number']}.yaml\n"
-    )
-    return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1_000_000, default_flow_style=False)
+    ]
+    for comment, keys in GROUPS:
+        group = {key: data[key] for key in keys if key in data}
+        if group:
+            dumped = yaml.safe_dump(group, allow_unicode=True, sort_keys=False, width=1_000_000)
+            parts.append(f"\n{comment}\n{dumped}" if comment else dumped)
+    return "".join(parts)
 
 
 def output_path(imported: Imported, output: Path | None, force: bool, content_dir: Path = Path("content")) -> Path:

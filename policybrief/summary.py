@@ -22,12 +22,11 @@ from dataclasses import dataclass, field
 from policybrief.errors import ContentError
 from policybrief.text import join_lines, section_numeral, topic_numeral
 
-SECTION_VALUES = {section_numeral(n): n for n in range(1, 100)}
-TOPIC_VALUES = {topic_numeral(n): n for n in range(1, 100)}
 SECTION_LABEL = re.compile(r"^([壹貳參肆伍陸柒捌玖拾]+)、\s*")
 TOPIC_LABEL = re.compile(r"^([一二三四五六七八九十]+)、\s*")
-# Bullet glyphs a headline may keep; private-use characters are Wingdings-style bullets.
-BULLET = re.compile(r"^[●■◆▪•·◎○□◇►▶✓\ue000-\uf8ff]\s*")
+# Bullet glyphs a headline may keep; private-use characters and unmapped glyphs
+# (pdfminer's ``(cid:N)``) are Wingdings-style bullets.
+BULLET = re.compile(r"^(?:[●■◆▪•·◎○□◇►▶✓\ue000-\uf8ff]|\(cid:\d+\))\s*")
 FURNITURE = re.compile(r"^(?:\d{1,3}|[ivxlcIVXLC]{1,6}|[-–—]\s*\d{1,3}\s*[-–—])?$")
 # A paragraph whose last line ends with one of these (and no space) may have ended.
 SENTENCE_END = "。！？」』）》"

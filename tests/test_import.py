@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from collections import Counter
 from pathlib import Path
 
@@ -145,17 +146,30 @@ def test_yaml_is_readable_and_loads_back():
     assert f"      body: {body}\n" in text
 
 
-def test_cli_import_then_check_and_build(tmp_path):
+def test_cli_import_prints_warnings_with_line_numbers(tmp_path):
     out = tmp_path / "imported.yaml"
     result = run_cli("import", str(DATA / "report-b.txt"), "-o", str(out))
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"wrote {out} (2 sections, 3 topics, 6 points, 1 warnings)\n"
     assert result.stderr == f"{DATA / 'report-b.txt'}:20: warning: the paragraph here ends without a final space; the next line is read as a new heading or point.\n"
+
+
+@pytest.mark.parametrize("report", [REPORT, DATA / "report-a.txt", DATA / "report-b.txt"], ids=["107005", "report-a", "report-b"])
+def test_imported_yaml_checks_and_builds_unchanged(tmp_path, report):
+    out = tmp_path / "imported.yaml"
+    assert run_cli("import", str(report), "-o", str(out)).returncode == 0
+    first = out.read_bytes()
+    assert run_cli("import", str(report), "-o", str(out)).returncode == 0
+    assert out.read_bytes() == first, "the same report must give the same YAML"
     assert run_cli("check", str(out)).returncode == 0
     result = run_cli(str(out), "--out", str(tmp_path / "build"))
     assert result.returncode == 0, result.stderr
-    assert (tmp_path / "build" / "imported.pdf").stat().st_size > 0
-    assert (tmp_path / "build" / "imported.pptx").stat().st_size > 0
+    text = subprocess.run(["pdftotext", str(tmp_path / "build" / "imported.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+    headline = yaml.safe_load(first)["sections"][-1]["topics"][-1]["points"][-1]["headline"]
+    assert headline in text.replace("\n", "")
+    from pptx import Presentation
+
+    assert len(Presentation(tmp_path / "build" / "imported.pptx").slides) > 0
 
 
 def test_cli_default_output_refuses_to_overwrite(tmp_path):
