@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from policybrief.errors import BriefError, ContentError
 from policybrief.output import write_atomic
 from policybrief.schema import Report
-from policybrief.summary import SECTION_LABEL, Line, SummaryParser
+from policybrief.summary import SECTION_LABEL, Line, SummaryParser, mark_paragraph_ends
 from policybrief.text import join_lines, normalise
 
 TITLE = re.compile(r"《(.+?)》", re.S)
@@ -83,6 +83,10 @@ def import_report(path: Path, name: str | None = None) -> Imported:
     front, rest = lines[:start], lines[start + 1 :]
     title = _title(front, name)
     subtitle = _subtitle(front)
+    notes = []
+    if not any(line.ends_paragraph for line in rest):
+        rest = mark_paragraph_ends(rest)
+        notes.append((lines[start].number, "no line ends with a space (were they trimmed?); paragraph ends are guessed from line lengths, check every point"))
     summary = SummaryParser(name, {title, f"《{title}》", subtitle or title}).parse(rest)
     preface = _preface(front)
     data = {
@@ -99,7 +103,7 @@ def import_report(path: Path, name: str | None = None) -> Imported:
     }
     data = {key: value for key, value in data.items() if value not in ([], None)}
     _check(data, name)
-    warnings = [f"{name}:{number}: warning: {message}." for number, message in summary.warnings]
+    warnings = [f"{name}:{number}: warning: {message}." for number, message in notes + summary.warnings]
     return Imported(data, warnings, name)
 
 

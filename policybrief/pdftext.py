@@ -10,13 +10,13 @@ a blank line. The parser in ``summary`` reads both kinds of input alike.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from policybrief.errors import BriefError
 from policybrief.summary import FURNITURE
+from policybrief.text import first_word_ems
 
 # In units of the line's height (about one em): how far in a line must start to
 # count as indented, and the slack allowed when asking whether the next line's
@@ -47,6 +47,7 @@ def pdf_lines(path: Path, name: str) -> list[str]:
             lines.append("")
         following = next((later[1] for later in placed[index + 1 :] if not FURNITURE.match(later[1].text.strip())), None)
         indent = " " if row.x0 - left > INDENT_EMS * row.size else ""
+        # A line ends its paragraph when the next line's first word would have fitted after it.
         ends = following is None or following.x0 - left > INDENT_EMS * row.size or right - row.x1 > _first_word(following)
         lines.append(indent + row.text.strip() + (" " if ends else ""))
     return lines
@@ -65,16 +66,8 @@ def _column(rows: list[Row]) -> tuple[float, float]:
 
 
 def _first_word(row: Row) -> float:
-    """Return about how wide the first unbreakable piece of ``row`` is, plus some slack.
-
-    A line ends its paragraph when that piece of the next line would have fitted
-    after it: a Han character with the punctuation that may not start a line,
-    or a whole Latin word.
-    """
-    text = row.text.strip()
-    latin = re.match(r"[^\s\u2e80-\uffef]+", text)
-    ems = 0.6 * len(latin[0]) if latin else 1 + len(re.match(r".[，。、；：！？」』）》]*", text)[0]) - 1
-    return (ems + SLACK_EMS) * row.size
+    """Return about how wide the first unbreakable piece of ``row`` is, plus some slack, in points."""
+    return (first_word_ems(row.text.strip()) + SLACK_EMS) * row.size
 
 
 def _pages(path: Path, name: str) -> list[list[Row]]:

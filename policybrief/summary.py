@@ -17,10 +17,12 @@ warnings carrying the source line number.
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 
 from policybrief.errors import ContentError
-from policybrief.text import join_lines, section_numeral, topic_numeral
+from policybrief.text import first_word_ems, join_lines, section_numeral, topic_numeral
 
 SECTION_LABEL = re.compile(r"^([壹貳參肆伍陸柒捌玖拾]+)、\s*")
 TOPIC_LABEL = re.compile(r"^([一二三四五六七八九十]+)、\s*")
@@ -63,6 +65,44 @@ class Line:
     def ends_in_latin(self) -> bool:
         """Return True when a final space follows a Latin letter or digit (a word gap, perhaps)."""
         return self.ends_paragraph and self.text[-1:].isascii() and self.text[-1:].isalnum()
+
+
+def display_width(text: str) -> int:
+    """Return how many columns ``text`` takes: two for a wide (CJK) character, one for others."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def mark_paragraph_ends(lines: list[Line]) -> list[Line]:
+    """Return ``lines`` with a final space on each line that is shorter than a full line.
+
+    For texts whose final spaces were trimmed (by an editor, say). The full
+    width is the usual one of the 提要 (up to the body's first 壹、); whether a
+    line goes on is decided by ``_ends_paragraph``.
+    """
+    starts = [i for i, line in enumerate(lines) if line.text.startswith("壹、")]
+    sample = lines[: starts[1]] if len(starts) > 1 else lines
+    widths = Counter(display_width(line.text) for line in sample if display_width(line.text) > 20)
+    if not widths:
+        return lines
+    full = widths.most_common(1)[0][0]
+    texts = [line for line in lines if line.text]
+    ends = {line.number for line, after in zip(texts, [*texts[1:], None], strict=True) if _ends_paragraph(line, after, full)}
+    return [Line(line.number, line.raw + " " if line.number in ends else line.raw) for line in lines]
+
+
+def _ends_paragraph(line: Line, after: Line | None, full: int) -> bool:
+    """Return True when ``line`` (whose final space was trimmed) most likely ends its paragraph.
+
+    A numbered heading goes on only when the next line is not a headline or
+    heading; an indented headline only when it is full; a body line when the
+    next line's first word would not have fitted after it.
+    """
+    labelled = bool(SECTION_LABEL.match(line.text) or TOPIC_LABEL.match(line.text))
+    if labelled or after is None:
+        return after is None or after.indented or bool(SECTION_LABEL.match(after.text) or TOPIC_LABEL.match(after.text))
+    if line.indented:
+        return display_width(line.raw) < full
+    return full - display_width(line.raw) > 2 * (first_word_ems(after.text) + 0.5)
 
 
 @dataclass
@@ -133,6 +173,8 @@ class SummaryParser:
         previous = self.previous
         if previous is None or self.current is None:
             return False
+        if not self.current.paragraphs[-1]:
+            return True  # a numeral or bullet alone on its line: the text follows
         if previous.continues:
             if self.has_label(line):
                 self.warn(line, "looks like a heading but the line above is unfinished; read as its continuation")
@@ -183,7 +225,8 @@ class SummaryParser:
     def start_field(self, owner: dict, kind: str, text: str) -> None:
         """Begin gathering the ``kind`` field of ``owner`` (a heading, headline or body) with ``text``."""
         self.current = Field(kind)
-        self.current.add(text)
+        if text.strip():
+            self.current.add(text)
         self.fields.append((owner, "heading" if kind in ("section", "topic") else kind, self.current))
 
     def start_section(self, line: Line, numeral: str, text: str) -> None:
@@ -193,7 +236,7 @@ class SummaryParser:
             self.fail(line, f"section {numeral}、 is out of order (expected {expected}、)")
         self.check_complete()
         self.sections.append({"heading": "", "topics": []})
-        self.start_field(self.sections[-1], "section", self.required(line, text))
+        self.start_field(self.sections[-1], "section", text)
 
     def start_topic(self, line: Line, numeral: str, text: str) -> None:
         """Open topic ``numeral`` of the current section with its heading."""
@@ -203,9 +246,9 @@ class SummaryParser:
         expected = topic_numeral(len(topics) + 1)
         if numeral != expected:
             self.fail(line, f"topic {numeral}、 is out of order (expected {expected}、)")
-        self.check_last_topic(line)
+        self.check_last_topic()
         topics.append({"heading": "", "points": []})
-        self.start_field(topics[-1], "topic", self.required(line, text))
+        self.start_field(topics[-1], "topic", text)
 
     def start_point(self, line: Line) -> None:
         """Open a point of the current topic with its headline."""
@@ -213,26 +256,20 @@ class SummaryParser:
             self.fail(line, "a point's headline comes before any topic (一、…)")
         points = self.sections[-1]["topics"][-1]["points"]
         points.append({"headline": "", "body": ""})
-        self.start_field(points[-1], "headline", self.required(line, BULLET.sub("", line.text)))
+        self.start_field(points[-1], "headline", BULLET.sub("", line.text))
 
-    def required(self, line: Line, text: str) -> str:
-        """Return ``text``; raise ContentError when a heading or headline is empty."""
-        if not text.strip():
-            self.fail(line, "a heading or headline without text")
-        return text
-
-    def check_last_topic(self, line: Line) -> None:
-        """Raise ContentError when the topic before ``line`` has no point or a point has no body."""
-        if self.current is not None and self.current.kind in ("topic", "headline"):
+    def check_last_topic(self) -> None:
+        """Raise ContentError when the last topic has no point or its last point has no body."""
+        if self.previous is not None and self.current is not None and self.current.kind in ("topic", "headline"):
             what = "topic heading" if self.current.kind == "topic" else "headline"
-            self.fail(self.previous or line, f"the {what} is not followed by its text")
+            self.fail(self.previous, f"the {what} is not followed by its text")
 
     def check_complete(self) -> None:
         """Raise ContentError when the last section, topic or point was left empty."""
         if self.sections and not self.sections[-1]["topics"] and self.previous:
             self.fail(self.previous, "the section has no topic (一、…)")
         if self.sections and self.sections[-1]["topics"]:
-            self.check_last_topic(self.previous)
+            self.check_last_topic()
 
     def warn(self, line: Line, message: str) -> None:
         """Record an uncertain decision about ``line``."""

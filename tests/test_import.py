@@ -209,3 +209,19 @@ def test_uncertain_decisions_warn_with_line_numbers(tmp_path, middle, expected, 
     imported = import_report(path)
     assert [(p["headline"], p["body"]) for p in imported.data["sections"][0]["topics"][0]["points"]] == expected
     assert imported.warnings == [f"{path}:{warning}"]
+
+
+def test_trimmed_final_spaces_are_guessed_from_line_lengths(tmp_path):
+    trimmed = tmp_path / "trimmed.txt"
+    trimmed.write_text("\n".join(line.rstrip() for line in REPORT.read_text(encoding="utf-8").splitlines()), encoding="utf-8")
+    imported = import_report(trimmed)
+    assert tree(imported.data) == tree(yaml.safe_load(CONTENT.read_text(encoding="utf-8")))
+    assert imported.warnings[0] == f"{trimmed}:52: warning: no line ends with a space (were they trimmed?); paragraph ends are guessed from line lengths, check every point."
+    assert all(": warning: " in warning for warning in imported.warnings)
+
+
+def test_numeral_or_bullet_alone_on_its_line(tmp_path):
+    path = tmp_path / "r.txt"
+    path.write_text(HEAD.replace("一、 緣起 \n 標題一 \n", "一、 \n緣起 \n(cid:108) \n標題一 \n") + "內文。 \n" + TAIL, encoding="utf-8")
+    topic = import_report(path).data["sections"][0]["topics"][0]
+    assert (topic["heading"], topic["points"]) == ("緣起", [{"headline": "標題一", "body": "內文。"}])
