@@ -108,7 +108,8 @@ def import_command(report, output, force, debug) -> None:
     for warning in imported.warnings:
         click.echo(warning, err=True)
     sections, topics, points = imported.counts
-    click.echo(f"wrote {path} ({sections} sections, {topics} topics, {points} points, {len(imported.warnings)} warnings)")
+    warnings = len(imported.warnings)
+    click.echo(f"wrote {path} ({sections} sections, {topics} topics, {points} points, {warnings} warning{'' if warnings == 1 else 's'})")
 
 
 def _run(debug: bool, action):

@@ -55,6 +55,8 @@ class Imported:
 
 def read_lines(path: Path, name: str) -> list[Line]:
     """Return the lines of the report at ``path`` (text or PDF); raise BriefError when unreadable."""
+    if path.is_dir():
+        raise BriefError(f"{name}: is a folder; name a report as a .txt or .pdf file.")
     if not path.is_file():
         raise BriefError(f"{name}: no such file; name a report as a .txt or .pdf file.")
     raw = path.read_bytes()

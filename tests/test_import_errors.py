@@ -18,6 +18,7 @@ def _blank_pdf(path: Path) -> None:
 
 BAD = [
     ("missing.txt", None, "missing.txt: no such file; name a report as a .txt or .pdf file."),
+    ("folder", lambda path: path.mkdir(), "folder: is a folder; name a report as a .txt or .pdf file."),
     ("no-summary.txt", "序 \n本報告探討數位貿易。 \n壹、 前言 \n", "no-summary.txt: no 提要 found (a line reading 提要 followed by sections 壹、貳…); import needs a report of the series."),
     ("garbage.bin", bytes(range(256)) * 4, "garbage.bin: is neither a UTF-8 text nor a PDF; give the report as a .txt (UTF-8) or .pdf file."),
     ("broken.pdf", b"%PDF-1.7\n\x00\x01 this is not a pdf", "broken.pdf: cannot be read as a PDF (PDFSyntaxError); give the report's PDF or its text."),
