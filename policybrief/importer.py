@@ -85,11 +85,11 @@ def import_report(path: Path, name: str | None = None) -> Imported:
     front, rest = lines[:start], lines[start + 1 :]
     title = _title(front, name)
     subtitle = _subtitle(front)
-    notes = []
+    notes, marked = [], rest
     if not any(line.ends_paragraph for line in rest):
-        rest = mark_paragraph_ends(rest)
+        marked = mark_paragraph_ends(rest)
         notes.append((lines[start].number, "no line ends with a space (were they trimmed?); paragraph ends are guessed from line lengths, check every point"))
-    summary = SummaryParser(name, {title, f"《{title}》", subtitle or title}).parse(rest)
+    summary = SummaryParser(name, {title, f"《{title}》", subtitle or title}).parse(marked)
     preface = _preface(front)
     data = {
         **_series(lines, title, name),

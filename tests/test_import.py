@@ -220,6 +220,7 @@ def test_trimmed_final_spaces_are_guessed_from_line_lengths(tmp_path):
     assert tree(imported.data) == tree(yaml.safe_load(CONTENT.read_text(encoding="utf-8")))
     assert imported.warnings[0] == f"{trimmed}:52: warning: no line ends with a space (were they trimmed?); paragraph ends are guessed from line lengths, check every point."
     assert all(": warning: " in warning for warning in imported.warnings)
+    assert imported.data["sources"] == import_report(REPORT).data["sources"]
 
 
 def test_numeral_or_bullet_alone_on_its_line(tmp_path):
