@@ -33,7 +33,7 @@ CITATION = re.compile(
 )
 MONTHS = "January February March April May June July August September October November December".split()
 TITLE_WORDS = "助理教授|副教授|教授|助理研究員|副研究員|研究員|講師|主任|所長|院長|執行長|董事長"
-PERSON = re.compile(rf"(?:^|、|及)(?P<affiliation>[^、，。]+?(?:{TITLE_WORDS}))(?P<name>[\u4e00-\u9fff]{{2,3}})(?=、|及|，|$)")
+PERSON = re.compile(rf"(?:^|、|及)(?P<affiliation>[^、，。及]+?(?:{TITLE_WORDS}))(?P<name>[\u4e00-\u9fff]{{2,3}})(?=、|及|，|$)")
 EDITOR = re.compile(rf"由(?P<who>[^，。]+?(?:{TITLE_WORDS}))(?P<name>[\u4e00-\u9fff]{{2,3}})(?:綜整|主編|彙整)")
 INVITED = re.compile(r"邀請(?P<people>[^，。]+)，分別就(?P<subjects>.+?)等")
 
@@ -91,13 +91,16 @@ def import_report(path: Path, name: str | None = None) -> Imported:
         notes.append((lines[start].number, "no line ends with a space (were they trimmed?); paragraph ends are guessed from line lengths, check every point"))
     summary = SummaryParser(name, {title, f"《{title}》", subtitle or title}).parse(marked)
     preface = _preface(front)
+    people, unsure = _people(preface)
+    preface_line = next((line.number for line in front if normalise(line.text) == "序"), 1)
+    notes += [(preface_line, message) for message in unsure]
     data = {
         **_series(lines, title, name),
         "title": title,
         **({"subtitle": subtitle} if subtitle else {}),
         "publisher": _publisher(front, name),
         "date": _date(front, name),
-        **_people(preface),
+        **people,
         "preface": preface,
         "sections": summary.sections,
         "sources": _sources(rest),
@@ -161,10 +164,12 @@ def _preface(front: list[Line]) -> list[str]:
     return [p for p in [*paragraphs, join_lines(lines)] if p]
 
 
-def _people(preface: list[str]) -> dict:
-    """Return the editor and contributors named in the 序 (「由…綜整，邀請…、…及…，分別就「…」…等」)."""
+def _people(preface: list[str]) -> tuple[dict, list[str]]:
+    """Return the editor and contributors named in the 序 (「由…綜整，邀請…、…及…，分別就「…」…等」),
+    and what could not be read of them."""
     text = "".join(preface)
     found: dict = {}
+    unsure: list[str] = []
     editor = EDITOR.search(text)
     if editor:
         role, _, affiliation = editor["who"].rpartition("暨")
@@ -173,10 +178,15 @@ def _people(preface: list[str]) -> dict:
     if invited:
         people = [{"name": m["name"], "affiliation": m["affiliation"]} for m in PERSON.finditer(invited["people"])]
         subjects = [_subject(s) for s in re.findall(r"「((?:[^「」]|「[^「」]*」)+)」", invited["subjects"])]
-        if len(subjects) == len(people):
+        named = len(re.split("、|及", invited["people"]))
+        if len(people) != named:
+            unsure.append(f"the 序 invites about {named} contributors but {len(people)} could be read; add the others and the subjects by hand")
+        elif len(subjects) != len(people):
+            unsure.append(f"the 序 names {len(subjects)} subjects for {len(people)} contributors; add each contributor's subject by hand")
+        else:
             people = [{**person, "subject": subject} for person, subject in zip(people, subjects, strict=True)]
         found["contributors"] = people
-    return found
+    return found, unsure
 
 
 def _subject(text: str) -> str:

@@ -228,3 +228,15 @@ def test_numeral_or_bullet_alone_on_its_line(tmp_path):
     path.write_text(HEAD.replace("一、 緣起 \n 標題一 \n", "一、 \n緣起 \n(cid:108) \n標題一 \n") + "內文。 \n" + TAIL, encoding="utf-8")
     topic = import_report(path).data["sections"][0]["topics"][0]
     assert (topic["heading"], topic["points"]) == ("緣起", [{"headline": "標題一", "body": "內文。"}])
+
+
+def test_contributors_that_cannot_all_be_read_warn(tmp_path):
+    path = tmp_path / "r.txt"
+    preface = "本報告由本會召集人暨甲大學教授王大明綜整，邀請乙大學教授李小華、丙先生及丁大學副教授陳志遠，分別就「議題一」、「議題二」等子議題進行座談。 \n"
+    path.write_text(HEAD.replace("謹此。 \n", preface) + "內文。 \n" + TAIL, encoding="utf-8")
+    imported = import_report(path)
+    assert imported.data["contributors"] == [
+        {"name": "李小華", "affiliation": "乙大學教授"},
+        {"name": "陳志遠", "affiliation": "丁大學副教授"},
+    ]
+    assert imported.warnings == [f"{path}:1: warning: the 序 invites about 3 contributors but 2 could be read; add the others and the subjects by hand."]
