@@ -1,11 +1,11 @@
 """Read a report PDF's text as lines in the conventions of an extracted report text.
 
 pdfminer.six gives each text line with its position. The position carries what
-plain text loses, so it is written back the way the report texts show it:
-a line indented from the text column's left edge starts with a space (a
-headline whose bullet glyph is gone), and a line after which the next line's
-first word would have fitted ends with a space (the end of a paragraph). Pages are separated by
-a blank line. The parser in ``summary`` reads both kinds of input alike.
+plain text loses, so it is written back the way the report texts show it: a
+line indented from the text column's left edge starts with a space (a headline
+whose bullet glyph is gone), and a line after which the next line's first word
+would have fitted ends with a space (the end of a paragraph). Pages are
+separated by a blank line. The parser in ``summary`` reads both inputs alike.
 """
 
 from __future__ import annotations
@@ -13,10 +13,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from policybrief.errors import BriefError
 from policybrief.summary import FURNITURE
 from policybrief.text import first_word_ems
+
+if TYPE_CHECKING:
+    from pdfminer.layout import LTPage
 
 # In units of the line's height (about one em): how far in a line must start to
 # count as indented, and the slack allowed when asking whether the next line's
@@ -38,7 +42,7 @@ class Row:
 
 def pdf_lines(path: Path, name: str) -> list[str]:
     """Return the PDF's text lines, page after page; raise BriefError when it holds no text."""
-    placed = [(page, row, *_column(rows)) for page, rows in enumerate(_pages(path, name)) for row in rows]
+    placed = _placed(_pages(path, name))
     if not placed:
         raise BriefError(f"{name}: the PDF holds no text (a scan?); give a PDF with a text layer or the report's text.")
     lines: list[str] = []
@@ -51,6 +55,16 @@ def pdf_lines(path: Path, name: str) -> list[str]:
         ends = following is None or following.x0 - left > INDENT_EMS * row.size or right - row.x1 > _first_word(following)
         lines.append(indent + row.text.strip() + (" " if ends else ""))
     return lines
+
+
+def _placed(pages: list[list[Row]]) -> list[tuple[int, Row, float, float]]:
+    """Return every row with its page number and its page's column edges (left, right)."""
+    placed = []
+    for page, rows in enumerate(pages):
+        if rows:
+            left, right = _column(rows)
+            placed.extend((page, row, left, right) for row in rows)
+    return placed
 
 
 def _column(rows: list[Row]) -> tuple[float, float]:
@@ -81,7 +95,7 @@ def _pages(path: Path, name: str) -> list[list[Row]]:
         raise BriefError(f"{name}: cannot be read as a PDF ({type(error).__name__}); give the report's PDF or its text.") from None
 
 
-def _rows(page) -> list[Row]:
+def _rows(page: LTPage) -> list[Row]:
     """Return the page's text lines, top to bottom, pieces on one baseline joined."""
     from pdfminer.layout import LTTextContainer, LTTextLine
 
