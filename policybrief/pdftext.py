@@ -5,7 +5,9 @@ plain text loses, so it is written back the way the report texts show it: a
 line indented from the text column's left edge starts with a space (a headline
 whose bullet glyph is gone), and a line after which the next line's first word
 would have fitted ends with a space (the end of a paragraph). Pages are
-separated by a blank line. The parser in ``summary`` reads both inputs alike.
+separated by a blank line; running heads and feet (the same text opening or
+closing several pages) are left out. The parser in ``summary`` reads both
+inputs alike.
 """
 
 from __future__ import annotations
@@ -42,7 +44,9 @@ class Row:
 
 def pdf_lines(path: Path, name: str) -> list[str]:
     """Return the PDF's text lines, page after page; raise BriefError when it holds no text."""
-    placed = _placed(_pages(path, name))
+    pages = _pages(path, name)
+    running = _running(pages)
+    placed = _placed([[row for row in rows if (round(row.top), row.text.strip()) not in running] for rows in pages])
     if not placed:
         raise BriefError(f"{name}: the PDF holds no text (a scan?); give a PDF with a text layer or the report's text.")
     lines: list[str] = []
@@ -55,6 +59,12 @@ def pdf_lines(path: Path, name: str) -> list[str]:
         ends = following is None or following.x0 - left > INDENT_EMS * row.size or right - row.x1 > _first_word(following)
         lines.append(indent + row.text.strip() + (" " if ends else ""))
     return lines
+
+
+def _running(pages: list[list[Row]]) -> set[tuple[int, str]]:
+    """Return the place and text of running heads and feet: rows that open or close two pages alike."""
+    edges = Counter((round(row.top), row.text.strip()) for rows in pages if rows for row in {rows[0], rows[-1]})
+    return {edge for edge, count in edges.items() if count > 1}
 
 
 def _placed(pages: list[list[Row]]) -> list[tuple[int, Row, float, float]]:

@@ -1,4 +1,4 @@
-"""Importing a report PDF: one rendered by WeasyPrint (Noto CJK TC, zh-TW, A4, page numbers)."""
+"""Importing a report PDF: one rendered by WeasyPrint (Noto CJK TC, zh-TW, A4, running title, page numbers)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from tests.test_import import tree
 
 LONG = "本段說明各國政策調整的背景與影響，" * 45 + "並提出具體建議。"
 STYLE = """
-@page { size: A4; margin: 25mm 25mm 30mm; @bottom-center { content: counter(page); } }
+@page { size: A4; margin: 25mm 25mm 30mm; @top-center { content: "印太供應鏈重組對我之影響" } @bottom-center { content: counter(page); } }
 html { font-family: "Noto Sans CJK TC"; font-size: 12pt; line-height: 1.8 }
 p { margin: 0 0 6pt; orphans: 1; widows: 1; text-align: justify }
 .headline { padding-left: 2em; font-weight: bold }
