@@ -2,8 +2,9 @@
 
 pdfminer.six gives each text line with its position. The position carries what
 plain text loses, so it is written back the way the report texts show it: a
-line indented from the text column's left edge starts with a space (a headline
-whose bullet glyph is gone), and a line after which the next line's first word
+line indented from the text column's left edge, or a bold line that starts a
+paragraph after regular text or a heading, starts with a space (a headline whose bullet glyph
+is gone), and a line after which the next line's first word
 would have fitted ends with a space (the end of a paragraph). Pages are
 separated by a blank line; running heads and feet (the same text opening or
 closing several pages) are left out. The parser in ``summary`` reads both
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from policybrief.errors import BriefError
-from policybrief.summary import FURNITURE
+from policybrief.summary import FURNITURE, SECTION_LABEL, TOPIC_LABEL
 from policybrief.text import first_word_ems
 
 if TYPE_CHECKING:
@@ -33,13 +34,14 @@ SLACK_EMS = 0.5
 
 @dataclass(frozen=True)
 class Row:
-    """One line of text on a page, with its horizontal extent and height."""
+    """One line of text on a page, with its horizontal extent, height and weight."""
 
     top: float
     x0: float
     x1: float
     size: float
     text: str
+    bold: bool = False
 
 
 def pdf_lines(path: Path, name: str) -> list[str]:
@@ -50,15 +52,23 @@ def pdf_lines(path: Path, name: str) -> list[str]:
     if not placed:
         raise BriefError(f"{name}: the PDF holds no text (a scan?); give a PDF with a text layer or the report's text.")
     lines: list[str] = []
+    ended, previous = True, None
     for index, (page, row, left, right) in enumerate(placed):
         if index and page != placed[index - 1][0]:
             lines.append("")
         following = next((later[1] for later in placed[index + 1 :] if not FURNITURE.match(later[1].text.strip())), None)
-        indent = " " if row.x0 - left > INDENT_EMS * row.size else ""
+        headline = row.bold and (ended or not previous.bold) and not _labelled(row)
+        indent = " " if row.x0 - left > INDENT_EMS * row.size or headline else ""
         # A line ends its paragraph when the next line's first word would have fitted after it.
-        ends = following is None or following.x0 - left > INDENT_EMS * row.size or right - row.x1 > _first_word(following)
-        lines.append(indent + row.text.strip() + (" " if ends else ""))
+        ended = following is None or following.x0 - left > INDENT_EMS * row.size or right - row.x1 > _first_word(following)
+        lines.append(indent + row.text.strip() + (" " if ended else ""))
+        previous = row
     return lines
+
+
+def _labelled(row: Row) -> bool:
+    """Return True when ``row`` starts with a section or topic numeral (壹、 一、)."""
+    return bool(SECTION_LABEL.match(row.text.strip()) or TOPIC_LABEL.match(row.text.strip()))
 
 
 def _running(pages: list[list[Row]]) -> set[tuple[int, str]]:
@@ -119,10 +129,16 @@ def _rows(page: LTPage) -> list[Row]:
     pieces.sort(key=lambda line: (-round(line.y1), line.x0))
     rows: list[Row] = []
     for line in pieces:
-        text = line.get_text().rstrip("\n")
+        text, bold = line.get_text().rstrip("\n"), _bold(line)
         if rows and abs(rows[-1].top - line.y1) < line.height / 2:
             last = rows[-1]
-            rows[-1] = Row(last.top, last.x0, line.x1, last.size, last.text + text)
+            rows[-1] = Row(last.top, last.x0, line.x1, last.size, last.text + text, last.bold and bold)
         else:
-            rows.append(Row(line.y1, line.x0, line.x1, line.height, text))
+            rows.append(Row(line.y1, line.x0, line.x1, line.height, text, bold))
     return rows
+
+
+def _bold(line) -> bool:
+    """Return True when every letter of the pdfminer text ``line`` is set in a bold face."""
+    fonts = {char.fontname.lower() for char in line if hasattr(char, "fontname") and char.get_text().strip()}
+    return bool(fonts) and all(any(weight in font for weight in ("bold", "black", "heavy")) for font in fonts)

@@ -17,6 +17,7 @@ STYLE = """
 html { font-family: "Noto Sans CJK TC"; font-size: 12pt; line-height: 1.8 }
 p { margin: 0 0 6pt; orphans: 1; widows: 1; text-align: justify }
 .headline { padding-left: 2em; font-weight: bold }
+.flat { font-weight: bold }
 .bullet::before { content: "●"; margin-right: .5em }
 .date { text-align: right }
 """
@@ -27,8 +28,8 @@ BODY = f"""
 <p class="headline">美國推動5G與AI出口管制</p>
 <p>美國商務部於2019年將多家企業列入實體清單，限制其取得美國技術，並與荷蘭（Netherlands）協調管制。</p>
 <p class="headline bullet">中共加速自主研發</p><p>{LONG}</p>
-<p>貳、主要國家的因應</p><p>一、日本、韓國與歐盟調整產業政策並強化與美國在關鍵技術上的合作以確保供應鏈安全</p>
-<p class="headline">日本補助企業回流</p><p>國務卿蓬佩奧（Mike Pompeo）訪日後，日本政府編列預算補助企業將生產線移回日本。</p>
+<p class="flat">貳、主要國家的因應</p><p class="flat">一、日本、韓國與歐盟調整產業政策並強化與美國在關鍵技術上的合作以確保供應鏈安全</p>
+<p class="flat">日本補助企業回流</p><p>國務卿蓬佩奧（Mike Pompeo）訪日後，日本政府編列預算補助企業將生產線移回日本。</p>
 <p>【亞太政策報告系列】</p><p>No. 108001 印太供應鏈重組對我之影響</p>
 """
 
