@@ -95,6 +95,23 @@ def check_command(content, templates, debug) -> None:
         click.echo(f"ok: {report.series.name} No. {report.series.number} ({sum(len(s.topics) for s in report.sections)} topics)")
 
 
+@cli.command("import")
+@click.argument("report", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Content file to write (default: content/<series number>.yaml).")
+@click.option("--force", is_flag=True, help="Replace content/<series number>.yaml if it exists.")
+@debug_option
+def import_command(report, output, force, debug) -> None:
+    """Import REPORT (.txt or .pdf): write its metadata and 提要 as content YAML."""
+    from policybrief.importer import import_to_file
+
+    path, imported = _run(debug, lambda: import_to_file(report, output, force=force))
+    for warning in imported.warnings:
+        click.echo(warning, err=True)
+    sections, topics, points = imported.counts
+    warnings = len(imported.warnings)
+    click.echo(f"wrote {path} ({sections} sections, {topics} topics, {points} points, {warnings} warning{'' if warnings == 1 else 's'})")
+
+
 def _run(debug: bool, action):
     """Return ``action()``; on a BriefError print its message and exit 1 (traceback only with --debug)."""
     try:

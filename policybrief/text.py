@@ -47,6 +47,25 @@ def join_lines(lines: list[str]) -> str:
     return normalise(joined)
 
 
+# Punctuation that may not end a line (opening) or start one (closing): it
+# travels with its neighbour when a line is broken.
+_OPENING = re.compile("[（「『《〈【〔]*")
+_CLOSING = re.compile(".?[，。、；：！？」』）》〉】〕]*")
+_LATIN_WORD = re.compile(r"[^\s\u2e80-\uffef]+")
+
+
+def first_word_ems(text: str) -> float:
+    """Return about how wide, in ems, the first piece of ``text`` that a line break cannot split is.
+
+    That is a Han character with the punctuation that may not start a line, or
+    a whole Latin word (about 0.6 em a letter), with any opening bracket before it.
+    """
+    opening = _OPENING.match(text)
+    rest = text[opening.end() :]
+    latin = _LATIN_WORD.match(rest)
+    return opening.end() + (0.6 * len(latin[0]) if latin else len(_CLOSING.match(rest)[0]))
+
+
 _SECTION_NUMERALS = "壹貳參肆伍陸柒捌玖拾"
 _DIGITS = "零一二三四五六七八九"
 
