@@ -84,6 +84,6 @@ def text_box(shape: Any) -> Box:
     body = shape.element.txBody.bodyPr if shape.has_text_frame else None
     insets = [
         int(body.get(name)) if body is not None and body.get(name) is not None else default
-        for name, default in zip(("lIns", "tIns", "rIns", "bIns"), _DEFAULT_INSETS)
+        for name, default in zip(("lIns", "tIns", "rIns", "bIns"), _DEFAULT_INSETS, strict=True)
     ]
     return Box((shape.width - insets[0] - insets[2]) / EMU_PER_PT, (shape.height - insets[1] - insets[3]) / EMU_PER_PT)

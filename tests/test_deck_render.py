@@ -64,7 +64,7 @@ def overflowing(pptx: Path, tmp: Path) -> list[str]:
     pages = pdf_chars(to_pdf(pptx, tmp))
     assert len(pages) == len(deck.slides)
     problems = []
-    for number, (slide, words) in enumerate(zip(deck.slides, pages), start=1):
+    for number, (slide, words) in enumerate(zip(deck.slides, pages, strict=True), start=1):
         boxes = text_boxes(slide)
         assert words, f"slide {number} rendered no text"
         for text, x0, y0, x1, y1 in words:
