@@ -33,7 +33,7 @@ SLIDE_WIDTH, SLIDE_HEIGHT = 12192000, 6858000  # 16:9 in EMU
 FONT = "Noto Sans CJK TC"
 MIN_PT = 18  # no text on a slide is set smaller (footer/slide number excepted: they have their own size)
 MAX_BULLETS = 5  # more bullets than this continue on a （續） slide
-SPACE_BEFORE = 0.45  # space before a bullet, in em of its size
+SPACE_BEFORE = 0.6  # space before a bullet, in em of its size
 SAFETY_WIDTH, SAFETY_HEIGHT = 0.94, 0.94  # renderers differ a little in line breaking: keep a margin
 CONTINUED = "（續）"
 
