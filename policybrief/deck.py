@@ -34,7 +34,8 @@ FONT = "Noto Sans CJK TC"
 MIN_PT = 18  # no text on a slide is set smaller (footer/slide number excepted: they have their own size)
 MAX_BULLETS = 5  # more bullets than this continue on a （續） slide
 SPACE_BEFORE = 0.6  # space before a bullet, in em of its size
-SAFETY_WIDTH, SAFETY_HEIGHT = 0.94, 0.94  # renderers differ a little in line breaking: keep a margin
+SIZE_STEP = 2  # shrink in even steps: slides of one deck share a few sizes, not one per slide
+SAFETY_WIDTH, SAFETY_HEIGHT = 0.94, 0.98  # renderers differ a little in line breaking: keep a margin
 CONTINUED = "（續）"
 
 # Plan element → layout placeholder name. <bullets> holds <li>, the others text or <p>.
@@ -178,7 +179,7 @@ def _largest_size(paragraphs: list[str], layout: Any, role: str, path: Path) -> 
         height = fit.paragraphs_height(paragraphs, (box.width - indent) * SAFETY_WIDTH, size, bold=bold, space_before=space)
         if height <= box.height * SAFETY_HEIGHT:
             return size
-        size -= 1
+        size -= SIZE_STEP
     return None
 
 
