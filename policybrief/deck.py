@@ -187,10 +187,7 @@ def _fit(plan: SlidePlan, role: str, paragraphs: list[str], layout: Any, path: P
     """Return the size at which a (non-bullet) text fits its placeholder; raise when none does."""
     size = _largest_size(paragraphs, layout, role, path)
     if size is None:
-        raise BriefError(
-            f"{plan.name or plan.title}: the {role} “{' '.join(paragraphs)[:30]}…” does not fit layout "
-            f"'{plan.layout}' of {path} even at {MIN_PT} pt; shorten it."
-        )
+        raise BriefError(_too_long(plan, role, " ".join(paragraphs), path))
     return size
 
 
@@ -204,7 +201,17 @@ def _split_bullets(plan: SlidePlan, layout: Any, path: Path) -> tuple[list[list[
         if None not in sizes:
             return chunks, min(sizes)
         count += 1
-    raise BriefError(f"{plan.name or plan.title}: a bullet does not fit layout '{plan.layout}' of {path} even at {MIN_PT} pt; shorten it.")
+    longest = max(bullets, key=lambda text: fit.text_width(text, MIN_PT))
+    raise BriefError(_too_long(plan, "bullets", longest, path))
+
+
+def _too_long(plan: SlidePlan, role: str, text: str, path: Path) -> str:
+    """Return the message for a text that does not fit its placeholder even at MIN_PT."""
+    shown = text if len(text) <= 24 else f"{text[:24]}…"
+    return (
+        f"{path}: the {role} “{shown}” of slide '{plan.name or plan.title}' does not fit layout '{plan.layout}' "
+        f"even at {MIN_PT} pt; shorten it in the content or enlarge the placeholder."
+    )
 
 
 def _add_slide(deck: Any, plan: SlidePlan, sizes: dict[str, float], path: Path) -> None:

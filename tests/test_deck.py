@@ -9,6 +9,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from pptx import Presentation
 
 from policybrief import fit
@@ -194,6 +196,21 @@ def test_wrap_follows_cjk_line_breaking_rules():
     assert fit.text_width("北韓", 10) == pytest.approx(20)  # Han characters are 1 em wide
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["北", "韓", "「", "」", "，", "。", "（", "）", "、", "Singapore ", "2018 ", "美國"]), min_size=1, max_size=40),
+       st.integers(min_value=40, max_value=400))
+def test_wrap_never_loses_text_or_breaks_the_rules(pieces, width):
+    text = "".join(pieces).strip()
+    assume(text and text[0] not in fit.NO_LINE_START and text[-1] not in fit.NO_LINE_END)
+    lines = fit.wrap(text, width, 12)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    for line in lines[1:]:
+        assert line[0] not in fit.NO_LINE_START, lines
+    for line in lines[:-1]:
+        assert line[-1] not in fit.NO_LINE_END, lines
+        assert fit.text_width(line, 12) <= width or len(fit._units(line)) == 1, lines
+
+
 def override(tmp_path: Path, master_bytes: bytes) -> Path:
     """Return a templates folder whose deck/master.pptx holds ``master_bytes``."""
     folder = tmp_path / "templates"
@@ -251,3 +268,43 @@ def test_user_master_overrides_the_default(tmp_path, built):
     assert result.returncode == 0, result.stderr
     topic = next(s for s in Presentation(str(tmp_path / "107005.pptx")).slides if s.slide_layout.name == "Topic")
     assert topic.placeholders[1].left == Presentation(str(MASTER)).slide_layouts[3].placeholders[1].left + 914400
+
+
+def test_text_that_cannot_fit_even_at_the_minimum_is_one_clear_error(tmp_path):
+    title = "朝鮮半島情勢" * 70
+    text = CONTENT.read_text(encoding="utf-8").replace(
+        "title: 「川金會」後朝鮮半島情勢發展對美「中」戰略布局之影響", f"title: {title}", 1)
+    (tmp_path / "long.yaml").write_text(text, encoding="utf-8")
+    result = run_cli("slides", str(tmp_path / "long.yaml"), "--out", str(tmp_path))
+    expected = (f"{MASTER.resolve()}: the title “{title[:24]}…” of slide 'title' does not fit layout 'Title' "
+                "even at 18 pt; shorten it in the content or enlarge the placeholder.")
+    assert (result.returncode, result.stderr.strip()) == (1, expected)
+    assert not (tmp_path / "long.pptx").exists()
+
+
+@pytest.mark.parametrize(
+    ("plan", "expected"),
+    [
+        ('<deck><slide layout="Topic"><bogus>x</bogus></slide></deck>',
+         "deck/deck.xml: unknown element <bogus> in a <slide>; use one of <title>, <subtitle>, <series>, <numeral>, "
+         "<bullets>, <notes>, <footer>."),
+        ('<deck><slide layout="Chart"><title>x</title></slide></deck>',
+         "{master}: has no slide layout named 'Chart'; it has: Title, Agenda, Section, Topic, Closing."),
+        ('<deck><slide layout="Topic"><numeral>壹</numeral></slide></deck>',
+         "{master}: layout 'Topic' has no Numeral placeholder; it has: Title, Body, Footer, Slide Number."),
+    ],
+)
+def test_user_slide_plan_mistakes_are_one_clear_error(tmp_path, plan, expected):
+    (tmp_path / "templates" / "deck").mkdir(parents=True)
+    (tmp_path / "templates" / "deck" / "deck.xml").write_text(plan, encoding="utf-8")
+    result = run_cli("slides", str(CONTENT), "--templates", str(tmp_path / "templates"), "--out", str(tmp_path))
+    assert (result.returncode, result.stderr.strip()) == (1, expected.format(master=MASTER.resolve()))
+
+
+def test_dates_come_from_the_content_or_source_date_epoch(monkeypatch):
+    from policybrief.deck import build_date
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    assert build_date(2018, 7).isoformat() == "2018-07-01T00:00:00"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert build_date(2018, 7).isoformat() == "2023-11-14T22:13:20"
