@@ -308,3 +308,18 @@ def test_dates_come_from_the_content_or_source_date_epoch(monkeypatch):
     assert build_date(2018, 7).isoformat() == "2018-07-01T00:00:00"
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     assert build_date(2018, 7).isoformat() == "2023-11-14T22:13:20"
+
+
+def test_user_template_overrides_one_block(tmp_path):
+    (tmp_path / "templates" / "deck").mkdir(parents=True)
+    (tmp_path / "templates" / "deck" / "deck.xml").write_text(
+        '{% extends "deck/base.xml" %}{% block closing %}<slide layout="Closing"><title>謝謝</title></slide>{% endblock %}'
+        "{% block footer %}{{ short_title }}{% endblock %}",
+        encoding="utf-8",
+    )
+    result = run_cli("slides", str(CONTENT), "--templates", str(tmp_path / "templates"), "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    slides = list(Presentation(str(tmp_path / "107005.pptx")).slides)
+    assert placeholder_texts(slides[-1]) == {"Title": "謝謝"}
+    assert placeholder_texts(slides[3])["Footer"] == "「川金會」後朝鮮半島情勢"
+    assert len(slides) == 23
