@@ -149,10 +149,9 @@ def _paginate(plan: SlidePlan, layout: Any, path: Path) -> list[tuple[SlidePlan,
     for n, chunk in enumerate(chunks):
         page = copy.deepcopy(plan)
         page.texts["bullets"] = chunk
-        if n:
-            page.texts["title"] = [f"{plan.title}{CONTINUED}"]
         page_sizes = {**sizes, "bullets": size}
-        if n:
+        if n:  # a continuation: its longer title is fitted on its own
+            page.texts["title"] = [f"{plan.title}{CONTINUED}"]
             page_sizes["title"] = _fit(page, "title", page.texts["title"], layout, path)
         pages.append((page, page_sizes))
     return pages
@@ -163,7 +162,7 @@ def _style(layout: Any, role: str, path: Path) -> tuple[Any, float, bool, float]
     shape = master.placeholder(layout, ROLES.get(role, role), path)
     level = shape.element.txBody.find(f"{_A}lstStyle/{_A}lvl1pPr")
     rpr = level.find(f"{_A}defRPr") if level is not None else None
-    size = int(rpr.get("sz")) / 100 if rpr is not None and rpr.get("sz") else 18.0
+    size = int(rpr.get("sz")) / 100 if rpr is not None and rpr.get("sz") else float(MIN_PT)  # master sets none
     bold = rpr is not None and rpr.get("b") == "1"
     indent = int(level.get("marL", 0)) / master.EMU_PER_PT if level is not None else 0.0
     return shape, size, bold, indent
