@@ -11,6 +11,7 @@ from policybrief import brief, deck
 from policybrief.content import load_report, shown_path
 from policybrief.context import template_context
 from policybrief.errors import BriefError, ContentError
+from policybrief.master import find_master
 from policybrief.output import ensure_folder, write_atomic
 from policybrief.schema import Report
 from policybrief.templating import make_environment, search_path
@@ -27,6 +28,7 @@ class Written:
     seconds: float
     size: int
     detail: str
+    notes: tuple[str, ...] = ()
 
 
 def find_content(paths: Iterable[Path], default_folder: Path = Path("content")) -> list[Path]:
@@ -89,26 +91,29 @@ def build(
             written.append(_timed(out_dir / f"{path.stem}.pdf", "PDF", lambda: _pdf(env, context, allowed, folders[-1], pdf_variant)))
             on_written(written[-1])
         if "slides" in targets:
-            written.append(_timed(out_dir / f"{path.stem}.pptx", "deck", lambda: _pptx(env, context, report)))
+            written.append(_timed(out_dir / f"{path.stem}.pptx", "deck", lambda: _pptx(env, context, report, folders)))
             on_written(written[-1])
     return written
 
 
-def _pdf(env, context, allowed: list[Path], base: Path, variant: str) -> tuple[bytes, str]:
+def _pdf(env, context, allowed: list[Path], base: Path, variant: str) -> tuple[bytes, str, tuple[str, ...]]:
     """Return the brief's PDF bytes and a short description."""
     data, pages = brief.write_pdf(brief.render_html(env, context), allowed, base, variant=variant)
-    return data, f"{pages} pages"
+    return data, f"{pages} pages", ()
 
 
-def _pptx(env, context, report: Report) -> tuple[bytes, str]:
-    """Return the deck's PPTX bytes and a short description."""
-    slides = deck.render_plan(env, context)
-    return deck.build_pptx(slides, title=report.title, author=report.publisher), f"{len(slides)} slides"
+def _pptx(env, context, report: Report, folders: list[Path]) -> tuple[bytes, str, tuple[str, ...]]:
+    """Return the deck's PPTX bytes, a short description and the slides that were continued."""
+    info = deck.DeckInfo(title=report.title, author=report.publisher, subject=context["series_label"],
+                         keywords="、".join(report.keywords), date=deck.build_date(report.year, report.month))
+    built = deck.build_pptx(deck.render_plan(env, context), find_master(folders), info)
+    continued = tuple(f"continued: {name} → {count} slides" for name, count in built.continued)
+    return built.data, f"{built.slides} slides", continued
 
 
-def _timed(path: Path, kind: str, make: Callable[[], tuple[bytes, str]]) -> Written:
+def _timed(path: Path, kind: str, make: Callable[[], tuple[bytes, str, tuple[str, ...]]]) -> Written:
     """Return the record of writing ``make()``'s bytes atomically to ``path``."""
     start = time.perf_counter()
-    data, detail = make()
+    data, detail, notes = make()
     write_atomic(path, data)
-    return Written(Path(shown_path(path)), kind, time.perf_counter() - start, len(data), detail)
+    return Written(Path(shown_path(path)), kind, time.perf_counter() - start, len(data), detail, notes)

@@ -46,6 +46,8 @@ def _build(targets: tuple[str, ...], content, out_dir, templates, debug, pdf_var
 
     def report(written) -> None:
         click.echo(f"wrote {written.path} ({written.detail}, {written.size / 1024:.0f} KB) in {written.seconds:.2f} s")
+        for note in written.notes:
+            click.echo(f"  {note}")
 
     _run(debug, lambda: build(content, out_dir=out_dir, targets=targets, templates=templates, pdf_variant=pdf_variant, on_written=report))
 
