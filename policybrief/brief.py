@@ -26,7 +26,7 @@ COVER_LINE_CHARS = 16
 
 # Where a title line may end without splitting a phrase: after closing
 # punctuation, or before a connective that starts the next phrase.
-_GOOD_AFTER = "」』）》、，：；？！"
+_GOOD_AFTER = "」』）》、，：；？！ "
 _GOOD_BEFORE = "對與及暨和之"
 # Never start a line with these, nor end one with the opening ones.
 _CLOSING = "，。、；：！？」』）》…"
@@ -45,33 +45,48 @@ def render_html(env: jinja2.Environment, context: dict[str, Any]) -> str:
 
 
 def balanced_lines(text: str, max_chars: int) -> list[str]:
-    """Return ``text`` split into the fewest lines of at most ``max_chars``, of near-equal length.
+    """Return ``text`` split into the fewest lines of at most ``max_chars`` ems, of near-equal width.
 
     WeasyPrint fills lines greedily, which leaves a title's last line with a
     character or two; this picks the breaks instead, preferring phrase
     boundaries and never breaking before closing or after opening punctuation.
     """
+    count = math.ceil(_width(text) / max_chars)
+    lines = _split(text, count, max_chars)
+    while count < len(text) and max(map(_width, lines)) > max_chars:
+        count += 1
+        lines = _split(text, count, max_chars)
+    return lines
+
+
+def _split(text: str, count: int, max_chars: int) -> list[str]:
+    """Return ``text`` cut into ``count`` lines, each break chosen by ``_best_break``."""
     lines: list[str] = []
     rest = text
-    for left in range(math.ceil(len(text) / max_chars), 1, -1):
-        cut = _best_break(rest, len(rest) / left, max_chars)
-        lines.append(rest[:cut])
+    for left in range(count, 1, -1):
+        cut = _best_break(rest, _width(rest) / left, max_chars)
+        lines.append(rest[:cut].strip())
         rest = rest[cut:]
-    return [*lines, rest]
+    return [*lines, rest.strip()]
+
+
+def _width(text: str) -> float:
+    """Return the width of ``text`` in ems: Han and full-width 1, Latin and digits about half."""
+    return sum(0.55 if char.isascii() else 1.0 for char in text)
 
 
 def _best_break(text: str, target: float, max_chars: int) -> int:
     """Return the index to break ``text`` at: allowed, near ``target``, at a phrase boundary if one is close."""
-    allowed = [i for i in range(1, min(len(text), max_chars + 1)) if _may_break(text, i)]
+    allowed = [i for i in range(1, len(text)) if _width(text[:i]) <= max_chars and _may_break(text, i)]
     if not allowed:
-        return min(len(text), max_chars)
-    return min(allowed, key=lambda i: abs(i - target) + (0 if _good_break(text, i) else 2.5))
+        return len(text)
+    return min(allowed, key=lambda i: abs(_width(text[:i]) - target) + (0 if _good_break(text, i) else 2.5))
 
 
 def _may_break(text: str, i: int) -> bool:
     """Return True when a line may end before ``text[i]``."""
     before, after = text[i - 1], text[i]
-    inside_word = before.isascii() and after.isascii() and before.isalnum() and after.isalnum()
+    inside_word = before.isascii() and after.isascii() and not (before.isspace() or after.isspace())
     return after not in _CLOSING and before not in _OPENING and not inside_word
 
 
