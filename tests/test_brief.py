@@ -130,6 +130,14 @@ def test_each_section_starts_a_new_page(pages, context):
         assert body_lines(pages[index], context)[0] == section.label + section.heading
 
 
+def test_no_heading_or_headline_ends_a_page(pages, context):
+    headings = {s.label + s.heading for s in context["sections"]}
+    headings |= {t.label + t.heading for s in context["sections"] for t in s.topics}
+    headings |= {p.headline for s in context["sections"] for t in s.topics for p in t.points}
+    last_lines = [body_lines(page, context)[-1] for page in pages[toc_page_index(pages) + 1:]]
+    assert [line for line in last_lines if any(squash(line) and squash(h).endswith(squash(line)) for h in headings)] == []
+
+
 def test_running_header_and_page_number_from_the_first_body_page_on(pdf, pages, context):
     layout = pages_text(pdf, layout=True)
     first_body = toc_page_index(pages) + 2  # the page after the contents, counted from 1
