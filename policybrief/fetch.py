@@ -37,9 +37,9 @@ class SandboxFetcher(URLFetcher):
         if scheme == "file":
             real = Path(os.path.realpath(unquote(urlsplit(url).path)))
             if not any(real == root or root in real.parents for root in self.roots):
-                raise RefusedURL(url, "it is outside the template and content folders")
+                raise RefusedURL(url, "it is outside the template and content folders; copy the file into one of them")
         elif scheme != "data":
-            raise RefusedURL(url, "only files inside the template and content folders may be used")
+            raise RefusedURL(url, "the brief never fetches from the network; copy the file into the template or content folder")
         return super().fetch(url, headers)
 
 
