@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from policybrief import brief, deck
@@ -85,12 +86,17 @@ def build(
     for path, report in load_all(find_content(paths)):
         context = template_context(report)
         allowed = [*folders, path.resolve().parent]
-        if "pdf" in targets:
-            written.append(_timed(out_dir / f"{path.stem}.pdf", "PDF", lambda: _pdf(env, context, allowed, folders[-1], pdf_variant)))
-            on_written(written[-1])
-        if "slides" in targets:
-            written.append(_timed(out_dir / f"{path.stem}.pptx", "deck", lambda: _pptx(env, context, report)))
-            on_written(written[-1])
+        makers = {
+            "pdf": (f"{path.stem}.pdf", "PDF", partial(_pdf, env, context, allowed, folders[-1], pdf_variant)),
+            "slides": (f"{path.stem}.pptx", "deck", partial(_pptx, env, context, report)),
+        }
+        # Everything is made before anything is written: a deck template error
+        # must not leave a new PDF next to yesterday's deck.
+        made = [_timed(out_dir / name, kind, make) for target, (name, kind, make) in makers.items() if target in targets]
+        for record, data in made:
+            write_atomic(out_dir / record.path.name, data)
+            written.append(record)
+            on_written(record)
     return written
 
 
@@ -106,9 +112,8 @@ def _pptx(env, context, report: Report) -> tuple[bytes, str]:
     return deck.build_pptx(slides, title=report.title, author=report.publisher), f"{len(slides)} slides"
 
 
-def _timed(path: Path, kind: str, make: Callable[[], tuple[bytes, str]]) -> Written:
-    """Return the record of writing ``make()``'s bytes atomically to ``path``."""
+def _timed(path: Path, kind: str, make: Callable[[], tuple[bytes, str]]) -> tuple[Written, bytes]:
+    """Return the record of making ``path`` (not yet written) and its bytes."""
     start = time.perf_counter()
     data, detail = make()
-    write_atomic(path, data)
-    return Written(Path(shown_path(path)), kind, time.perf_counter() - start, len(data), detail)
+    return Written(Path(shown_path(path)), kind, time.perf_counter() - start, len(data), detail), data

@@ -23,6 +23,16 @@ KeyPath = tuple[str | int, ...]
 # A content file holds a few thousand values; aliases that expand beyond this
 # are a "billion laughs" file, not a report.
 MAX_VALUES = 100_000
+# A report is about 20 KB and 7 levels deep; limits far above that stop a
+# wrong or hostile file before it costs time or memory.
+MAX_BYTES = 1_000_000
+MAX_DEPTH = 20
+# Tags PyYAML's safe loader gives plain data; any other tag (``!!python/object``,
+# ``!custom``) asks for something content must never be.
+PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
+)
 
 
 @dataclass
@@ -33,6 +43,9 @@ class YamlDocument:
     data: Any
     lines: dict[KeyPath, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    # Key paths whose value was dropped for a problem above; validation does
+    # not report them again as "missing" or "got nothing".
+    dropped: set[KeyPath] = field(default_factory=set)
 
     def line_of(self, key_path: KeyPath) -> int:
         """Return the line of ``key_path``, or of its nearest ancestor that has one."""
@@ -68,6 +81,11 @@ def read_text(path: Path, shown: str) -> str:
         raise BriefError(f"{shown}: is a folder, not a YAML file.") from None
     except OSError as error:
         raise BriefError(f"{shown}: cannot be read ({error.strerror}).") from None
+    if len(raw) > MAX_BYTES:
+        raise BriefError(
+            f"{shown}: is {len(raw) / 1_000_000:.1f} MB, more than the {MAX_BYTES // 1_000_000} MB "
+            "a content file may hold; check it is the right file."
+        )
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise BriefError(f"{shown}: is saved as UTF-16; save it as UTF-8.")
     if b"\x00" in raw:
@@ -152,6 +170,15 @@ class _Builder:
                  f"{MAX_VALUES:,} values (YAML aliases repeated?); write the content out plainly."]
             )
         self.document.lines.setdefault(key_path, node.start_mark.line + 1)
+        if len(key_path) > MAX_DEPTH:
+            raise ContentError(
+                [f"{self.document.path}:{node.start_mark.line + 1}: {key_path[0]}: nested more than "
+                 f"{MAX_DEPTH} levels deep; a report needs only a few levels."]
+            )
+        if node.tag not in PLAIN_TAGS:
+            self._problem(node, key_path, f"the tag {node.tag.replace('tag:yaml.org,2002:', '!!')!r} is not allowed; "
+                          "content is plain text, numbers, lists and mappings — remove the tag")
+            return None
         if isinstance(node, MappingNode):
             return self._mapping(node, key_path)
         if isinstance(node, SequenceNode):
@@ -159,11 +186,14 @@ class _Builder:
         try:
             return self.constructor.construct_object(node, deep=True)
         except yaml.YAMLError as error:
-            line = node.start_mark.line + 1
-            self.document.problems.append(
-                f"{self.document.path}:{line}: {format_key_path(key_path)}: {error.problem or error}."
-            )
+            self._problem(node, key_path, str(error.problem or error))
             return None
+
+    def _problem(self, node: Node, key_path: KeyPath, what: str) -> None:
+        """Record ``what`` as a problem at ``node``'s line and ``key_path``."""
+        where = format_key_path(key_path) or "top level"
+        self.document.dropped.add(key_path)
+        self.document.problems.append(f"{self.document.path}:{node.start_mark.line + 1}: {where}: {what}.")
 
     def _mapping(self, node: MappingNode, key_path: KeyPath) -> dict[str, Any]:
         result: dict[str, Any] = {}
