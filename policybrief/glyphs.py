@@ -31,8 +31,8 @@ def font_codepoints(family: str) -> frozenset[int]:
     ).stdout.split("\n")
     if len(found) < 3 or family not in found[0].split(","):
         raise BriefError(f"the font {family!r} is not installed; run `make` to install fonts-noto-cjk.")
-    font = TTFont(found[1], fontNumber=int(found[2]), lazy=True)
-    return frozenset(font.getBestCmap())
+    with TTFont(found[1], fontNumber=int(found[2]), lazy=True) as font:
+        return frozenset(font.getBestCmap())
 
 
 def needs_glyph(char: str) -> bool:
