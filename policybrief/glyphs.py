@@ -30,7 +30,7 @@ def font_codepoints(family: str) -> frozenset[int]:
         ["fc-match", "-f", "%{family}\n%{file}\n%{index}", family], capture_output=True, text=True, check=False
     ).stdout.split("\n")
     if len(found) < 3 or family not in found[0].split(","):
-        raise BriefError(f"the font {family!r} is not installed; run `make` to install fonts-noto-cjk.")
+        raise BriefError(f"the font {family!r} is not installed; run make to install fonts-noto-cjk.")
     with TTFont(found[1], fontNumber=int(found[2]), lazy=True) as font:
         return frozenset(font.getBestCmap())
 

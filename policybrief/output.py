@@ -40,7 +40,7 @@ def write_atomic(path: Path, data: bytes) -> None:
         os.replace(temp, path)
     except OSError as error:
         Path(temp).unlink(missing_ok=True)
-        raise OutputError(f"{path}: cannot be written ({error.strerror}).") from None
+        raise OutputError(f"{path}: cannot be written ({error.strerror}); free some space or choose another --out.") from None
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise

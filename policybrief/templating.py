@@ -54,7 +54,7 @@ def render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
         raise TemplateError(f"{where}:{error.lineno}: template syntax error: {_syntax_problem(error.message or '')}.") from None
     except jinja2.UndefinedError as error:
         where, line = _template_frame(error, name)
-        raise TemplateError(f"{where}:{line}: {error.message}; check the name against the template variables.") from None
+        raise TemplateError(f"{where}:{line}: {_undefined(error.message or '')}; check the name against the template variables.") from None
     except jinja2.exceptions.SecurityError as error:
         where, line = _template_frame(error, name)
         raise TemplateError(f"{where}:{line}: not allowed in a template: {error}.") from None
@@ -68,6 +68,14 @@ def _not_found(env: jinja2.Environment, error: jinja2.TemplateNotFound, name: st
     where, line = _template_frame(error, name)
     return (f"{where}:{line}: includes {error.name!r}, which is not in the template folders ({folders}); "
             "check the name — templates may use only files inside those folders.")
+
+
+def _undefined(message: str) -> str:
+    """Return Jinja's undefined-name message without Python's module path."""
+    attribute = re.fullmatch(r"'(?:[\w.]+\.)?(\w+) object' has no attribute '(\w+)'", message)
+    if attribute:
+        return f"{attribute[1]} has no field {attribute[2]!r}"
+    return message
 
 
 def _syntax_problem(message: str) -> str:

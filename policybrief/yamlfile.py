@@ -78,9 +78,9 @@ def read_text(path: Path, shown: str) -> str:
     except FileNotFoundError:
         raise BriefError(f"{shown}: no such file; check the path.") from None
     except IsADirectoryError:
-        raise BriefError(f"{shown}: is a folder, not a YAML file.") from None
+        raise BriefError(f"{shown}: is a folder, not a YAML file; name a .yaml file inside it.") from None
     except OSError as error:
-        raise BriefError(f"{shown}: cannot be read ({error.strerror}).") from None
+        raise BriefError(f"{shown}: cannot be read ({error.strerror}); check the file and its permissions.") from None
     if len(raw) > MAX_BYTES:
         raise BriefError(
             f"{shown}: is {len(raw) / 1_000_000:.1f} MB, more than the {MAX_BYTES // 1_000_000} MB "
