@@ -26,9 +26,17 @@ MAX_LINE = 200
 MAX_PARAGRAPH = 3000
 
 
+# Invisible direction marks and overrides: the theme's fonts hold no
+# right-to-left script, so in this content they only ever come from a stray
+# paste, and they silently reorder and mirror what the reader sees.
+_DIRECTION_MARKS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def _forbidden_character(text: str) -> str | None:
     """Return a description of the first character no document may hold, or None."""
     for index, char in enumerate(text):
+        if char in _DIRECTION_MARKS:
+            return f"an invisible text-direction mark U+{ord(char):04X} at position {index + 1}"
         category = unicodedata.category(char)
         if category == "Cc" and char not in "\n\t":
             return f"a control character U+{ord(char):04X} at position {index + 1}"
