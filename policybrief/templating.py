@@ -57,7 +57,9 @@ def render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
         raise TemplateError(f"{where}:{line}: {_undefined(error.message or '')}; check the name against the template variables.") from None
     except jinja2.exceptions.SecurityError as error:
         where, line = _template_frame(error, name)
-        raise TemplateError(f"{where}:{line}: not allowed in a template: {error}.") from None
+        raise TemplateError(
+            f"{where}:{line}: not allowed in a template: {str(error).rstrip('.')}; use only the template variables and their fields."
+        ) from None
 
 
 def _not_found(env: jinja2.Environment, error: jinja2.TemplateNotFound, name: str) -> str:

@@ -153,6 +153,9 @@ CASES: list[tuple[str, Callable[[Path], list[str]], str]] = [
      "tpl/brief/brief.html:3: template syntax error: '{% if %}' is not closed; add '{% endif %}' where its block ends."),
     ("undefined-variable", override("brief/brief.html", "<p>\n{{ report.title }}\n{{ no_such_thing }}</p>\n"),
      "tpl/brief/brief.html:3: 'no_such_thing' is undefined; check the name against the template variables."),
+    ("sandbox-escape", override("brief/brief.html", "<p>\n{{ report.__class__.__mro__ }}</p>\n"),
+     "tpl/brief/brief.html:2: not allowed in a template: access to attribute '__class__' of 'Report' object is unsafe; "
+     "use only the template variables and their fields."),
     ("deck-error-after-pdf", override("deck/deck.xml", "<deck>\n{{ report.no_such_field }}\n</deck>\n"),
      "tpl/deck/deck.xml:2: Report has no field 'no_such_field'; "
      "check the name against the template variables."),
