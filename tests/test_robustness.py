@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import os
 import re
+import resource
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -213,3 +216,15 @@ def _pattern(documented: str) -> re.Pattern[str]:
     """Return a regex for a documented message: ``{file}``, ``{line}``… stand for anything."""
     parts = re.split(r"\{[a-z_]+\}", documented)
     return re.compile(".+?".join(re.escape(part) for part in parts))
+
+
+def test_alias_bomb_fails_within_bounded_memory(tmp_path):
+    """Under a 600 MB address-space limit (a normal check needs far less), the bomb is refused, not expanded."""
+    (tmp_path / BAD).write_text(alias_bomb(), encoding="utf-8")
+    limit = 600 * 1024 * 1024
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "check", BAD], cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (limit, limit)),
+    )
+    assert (result.returncode, "Traceback" in result.stderr) == (1, False)
+    assert "expands to more than 100,000 values" in result.stderr
