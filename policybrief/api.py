@@ -11,7 +11,7 @@ from pathlib import Path
 from policybrief import brief, deck
 from policybrief.content import load_report, shown_path
 from policybrief.context import template_context
-from policybrief.errors import BriefError, ContentError
+from policybrief.errors import BriefError, ContentError, TemplateError
 from policybrief.output import ensure_folder, write_atomic
 from policybrief.schema import Report
 from policybrief.templating import make_environment, search_path
@@ -43,6 +43,14 @@ def find_content(paths: Iterable[Path], default_folder: Path = Path("content")) 
     return found
 
 
+def template_folders(templates: Iterable[Path]) -> list[Path]:
+    """Return the template search path; raise TemplateError for an override folder that does not exist."""
+    for folder in map(Path, templates):
+        if not folder.is_dir():
+            raise TemplateError(f"{folder}: no such template folder; check the path given to --templates.")
+    return search_path(list(templates))
+
+
 def load_all(paths: list[Path]) -> list[tuple[Path, Report]]:
     """Return every content file loaded; raise one ContentError listing all their problems."""
     loaded, problems = [], []
@@ -58,7 +66,7 @@ def load_all(paths: list[Path]) -> list[tuple[Path, Report]]:
 
 def check(paths: Iterable[Path] = (), *, templates: Iterable[Path] = ()) -> list[Report]:
     """Return the validated reports after rendering every template with them; write nothing."""
-    env = make_environment(search_path(list(templates)))
+    env = make_environment(template_folders(templates))
     reports = []
     for _, report in load_all(find_content(paths)):
         context = template_context(report)
@@ -78,7 +86,7 @@ def build(
     on_written: Callable[[Written], None] = lambda written: None,
 ) -> list[Written]:
     """Build the requested outputs of every content file into ``out_dir``; return what was written."""
-    folders = search_path(list(templates))
+    folders = template_folders(templates)
     env = make_environment(folders)
     targets = tuple(targets)
     ensure_folder(out_dir)

@@ -146,6 +146,8 @@ CASES: list[tuple[str, Callable[[Path], list[str]], str]] = [
      f"{BAD}:12: sections[0].topics[0].points[0].headline: U+1F600 (GRINNING FACE) has no glyph in Noto Serif CJK TC; "
      "replace or remove it."),
     # --- templates ---
+    ("missing-template-folder", args(str(CONTENT), "--templates", "tpl"),
+     "tpl: no such template folder; check the path given to --templates."),
     ("missing-include", override("brief/brief.html", '<p>\n{% include "brief/nothere.html" %}</p>\n'),
      f"tpl/brief/brief.html:2: includes 'brief/nothere.html', which is not in the template folders (tpl, {BUILTIN}); "
      "check the name — templates may use only files inside those folders."),
