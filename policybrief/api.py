@@ -11,7 +11,7 @@ from pathlib import Path
 from policybrief import brief, deck
 from policybrief.content import load_report, shown_path
 from policybrief.context import template_context
-from policybrief.errors import BriefError, ContentError, TemplateError
+from policybrief.errors import BriefError, ContentError, OutputError, TemplateError
 from policybrief.output import ensure_folder, write_atomic
 from policybrief.schema import Report
 from policybrief.templating import make_environment, search_path
@@ -91,7 +91,7 @@ def build(
     targets = tuple(targets)
     ensure_folder(out_dir)
     written: list[Written] = []
-    for path, report in load_all(find_content(paths)):
+    for path, report in load_all(_distinct_names(find_content(paths))):
         context = template_context(report)
         allowed = [*folders, path.resolve().parent]
         makers = {
@@ -106,6 +106,19 @@ def build(
             written.append(record)
             on_written(record)
     return written
+
+
+def _distinct_names(paths: list[Path]) -> list[Path]:
+    """Return ``paths``; raise OutputError when two would write the same output file."""
+    seen: dict[str, Path] = {}
+    for path in paths:
+        first = seen.setdefault(path.stem, path)
+        if first.resolve() != path.resolve():
+            raise OutputError(
+                f"{shown_path(first)} and {shown_path(path)}: both would be written as {path.stem}.pdf/.pptx; "
+                "rename one or build them one at a time."
+            )
+    return paths
 
 
 def _pdf(env, context, allowed: list[Path], base: Path, variant: str) -> tuple[bytes, str]:

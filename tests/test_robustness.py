@@ -171,6 +171,8 @@ CASES: list[tuple[str, Callable[[Path], list[str]], str]] = [
      "afile/sub: cannot create the output folder (Not a directory); choose another --out."),
     ("out-is-a-file", args(str(CONTENT), "--out", "afile", files={"afile": "x"}),
      "afile: exists and is not a folder; choose another --out."),
+    ("same-output-name", args("a/107005.yaml", "b/107005.yaml", files={"a/107005.yaml": GOOD, "b/107005.yaml": GOOD}, folders=("a", "b")),
+     "a/107005.yaml and b/107005.yaml: both would be written as 107005.pdf/.pptx; rename one or build them one at a time."),
     ("output-is-a-folder", args(str(CONTENT), "--out", "D", folders=("D/107005.pdf",)),
      "D/107005.pdf: is a folder; remove it or choose another --out."),
 ]
