@@ -145,6 +145,9 @@ CASES: list[tuple[str, Callable[[Path], list[str]], str]] = [
     ("no-glyph", content(GOOD.replace("headline: 標題", "headline: 標題😀")),
      f"{BAD}:12: sections[0].topics[0].points[0].headline: U+1F600 (GRINNING FACE) has no glyph in Noto Serif CJK TC; "
      "replace or remove it."),
+    ("no-glyph-extension-b", content(GOOD.replace("body: 內文。", "body: 內文𠀀。")),
+     f"{BAD}:13: sections[0].topics[0].points[0].body: U+20000 (CJK UNIFIED IDEOGRAPH-20000) has no glyph in "
+     "Noto Serif CJK TC; replace or remove it."),
     # --- templates ---
     ("missing-template-folder", args(str(CONTENT), "--templates", "tpl"),
      "tpl: no such template folder; check the path given to --templates."),
