@@ -1,22 +1,36 @@
-"""The plain Python API the CLI wraps: find content, check it, build outputs."""
+"""The plain Python API the CLI wraps: find content, check it, build outputs.
+
+A build plans first (which outputs are out of date), validates every content
+file it will use, makes each file's outputs in memory, and only then writes
+them atomically; several content files are built in parallel processes.
+"""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from policybrief import brief, deck
+from policybrief.cache import BuildCache, fingerprint
 from policybrief.content import load_report, shown_path
 from policybrief.context import template_context
-from policybrief.errors import BriefError, ContentError
-from policybrief.master import find_master
+from policybrief.errors import BriefError, ContentError, OutputError, TemplateError
 from policybrief.output import ensure_folder, write_atomic
 from policybrief.schema import Report
 from policybrief.templating import make_environment, search_path
 
 TARGETS = ("pdf", "slides")
+SUFFIXES = {"pdf": ".pdf", "slides": ".pptx"}
+KINDS = {"pdf": "PDF", "slides": "deck"}
+HARFBUZZ_WARNING = (
+    "HarfBuzz font subsetting is not installed, so every PDF takes about 40 times longer to write; "
+    "install it: sudo apt-get install libharfbuzz-subset0."
+)
 
 
 @dataclass(frozen=True)
@@ -31,6 +45,33 @@ class Written:
     notes: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Job:
+    """The outputs of one content file that a build must make."""
+
+    content: Path
+    outputs: tuple[tuple[str, Path, str], ...]  # (target, output path, input fingerprint)
+    report: Report | None = None
+
+
+@dataclass
+class Settings:
+    """What every job of one build shares (sent to worker processes)."""
+
+    folders: list[Path]
+    pdf_variant: str
+    _env: object = field(default=None, repr=False)
+
+    def env(self):
+        """Return the Jinja environment over the template folders (built once per process)."""
+        if self._env is None:
+            self._env = make_environment(self.folders)
+        return self._env
+
+    def __getstate__(self) -> dict:
+        return {"folders": self.folders, "pdf_variant": self.pdf_variant, "_env": None}
+
+
 def find_content(paths: Iterable[Path], default_folder: Path = Path("content")) -> list[Path]:
     """Return the content files to build: ``paths``, or every ``*.yaml`` in ``default_folder``."""
     found = [Path(p) for p in paths]
@@ -42,6 +83,14 @@ def find_content(paths: Iterable[Path], default_folder: Path = Path("content")) 
     if not found:
         raise BriefError(f"{default_folder}: holds no .yaml content file; add one or name a file.")
     return found
+
+
+def template_folders(templates: Iterable[Path]) -> list[Path]:
+    """Return the template search path; raise TemplateError for an override folder that does not exist."""
+    for folder in map(Path, templates):
+        if not folder.is_dir():
+            raise TemplateError(f"{folder}: no such template folder; check the path given to --templates.")
+    return search_path(list(templates))
 
 
 def load_all(paths: list[Path]) -> list[tuple[Path, Report]]:
@@ -59,7 +108,7 @@ def load_all(paths: list[Path]) -> list[tuple[Path, Report]]:
 
 def check(paths: Iterable[Path] = (), *, templates: Iterable[Path] = ()) -> list[Report]:
     """Return the validated reports after rendering every template with them; write nothing."""
-    env = make_environment(search_path(list(templates)))
+    env = make_environment(template_folders(templates))
     reports = []
     for _, report in load_all(find_content(paths)):
         context = template_context(report)
@@ -69,6 +118,12 @@ def check(paths: Iterable[Path] = (), *, templates: Iterable[Path] = ()) -> list
     return reports
 
 
+def brief_html(content: Path, templates: Iterable[Path] = ()) -> str:
+    """Return the brief's HTML for ``content``, as a build renders it."""
+    env = make_environment(template_folders(templates))
+    return brief.render_html(env, template_context(load_report(content)))
+
+
 def build(
     paths: Iterable[Path] = (),
     *,
@@ -76,34 +131,117 @@ def build(
     targets: Iterable[str] = TARGETS,
     templates: Iterable[Path] = (),
     pdf_variant: str = brief.DEFAULT_VARIANT,
+    force: bool = False,
+    jobs: int | None = None,
     on_written: Callable[[Written], None] = lambda written: None,
+    on_current: Callable[[Path], None] = lambda path: None,
+    on_warning: Callable[[str], None] = lambda message: None,
 ) -> list[Written]:
-    """Build the requested outputs of every content file into ``out_dir``; return what was written."""
-    folders = search_path(list(templates))
-    env = make_environment(folders)
-    targets = tuple(targets)
+    """Build the out-of-date outputs of every content file into ``out_dir``; return what was written.
+
+    An output is skipped (and ``on_current`` called) when nothing it is made
+    from changed since it was written, unless ``force``.
+    """
+    settings = Settings(template_folders(templates), pdf_variant)
+    targets = tuple(t for t in TARGETS if t in tuple(targets))
+    files = _distinct_names(find_content(paths))
     ensure_folder(out_dir)
-    written: list[Written] = []
-    for path, report in load_all(find_content(paths)):
-        context = template_context(report)
-        allowed = [*folders, path.resolve().parent]
-        if "pdf" in targets:
-            written.append(_timed(out_dir / f"{path.stem}.pdf", "PDF", lambda: _pdf(env, context, allowed, folders[-1], pdf_variant)))
-            on_written(written[-1])
-        if "slides" in targets:
-            written.append(_timed(out_dir / f"{path.stem}.pptx", "deck", lambda: _pptx(env, context, report, folders)))
-            on_written(written[-1])
+    cache = BuildCache(out_dir)
+    plan = _plan(files, out_dir, targets, settings, cache, force, on_current)
+    if not plan:
+        return []
+    # Every content problem is reported before anything is made.
+    plan = [replace(job, report=report) for job, (_, report) in zip(plan, load_all([j.content for j in plan]), strict=True)]
+    if any(target == "pdf" for job in plan for target, _, _ in job.outputs) and not _harfbuzz_subset():
+        on_warning(HARFBUZZ_WARNING)
+    written = []
+    for job, made in zip(plan, _make_all(plan, settings, jobs), strict=True):
+        for (_, output, inputs), (record, data) in zip(job.outputs, made, strict=True):
+            write_atomic(output, data)
+            cache.record(output, inputs, data)
+            written.append(record)
+            on_written(record)
+    cache.save()
     return written
 
 
+def _plan(files, out_dir, targets, settings, cache, force, on_current) -> list[Job]:
+    """Return the jobs of outputs that are out of date (all of them when ``force``)."""
+    plan = []
+    for path in files:
+        if not path.is_file():
+            load_report(path)  # raises the one clear message for a missing or unreadable file
+        outputs = []
+        for target in targets:
+            output = out_dir / f"{path.stem}{SUFFIXES[target]}"
+            inputs = fingerprint(path, settings.folders, kind=target, options=settings.pdf_variant if target == "pdf" else "")
+            if not force and cache.is_current(output, inputs):
+                on_current(Path(shown_path(output)))
+            else:
+                outputs.append((target, output, inputs))
+        if outputs:
+            plan.append(Job(path, tuple(outputs)))
+    return plan
+
+
+def _make_all(plan: list[Job], settings: Settings, jobs: int | None) -> list[list[tuple[Written, bytes]]]:
+    """Return the made outputs of every job, using worker processes when there are several jobs."""
+    workers = min(len(plan), jobs or os.cpu_count() or 1)
+    if workers <= 1:
+        return [_make(job, settings) for job in plan]
+    # Import the heavy libraries once here: forked workers inherit them for free.
+    import pptx  # noqa: F401
+    import weasyprint  # noqa: F401
+
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        return list(pool.map(_make, plan, [settings] * len(plan)))
+
+
+def _make(job: Job, settings: Settings) -> list[tuple[Written, bytes]]:
+    """Return every output of ``job`` made in memory (nothing is written yet).
+
+    Everything is made before anything is written: a deck template error must
+    not leave a new PDF next to yesterday's deck.
+    """
+    report = job.report
+    context = template_context(report)
+    allowed = [*settings.folders, job.content.resolve().parent]
+    makers = {
+        "pdf": lambda: _pdf(settings.env(), context, allowed, settings.folders[-1], settings.pdf_variant),
+        "slides": lambda: _pptx(settings.env(), context, report, settings.folders),
+    }
+    made = []
+    for target, output, _ in job.outputs:
+        start = time.perf_counter()
+        data, detail, notes = makers[target]()
+        record = Written(Path(shown_path(output)), KINDS[target], time.perf_counter() - start, len(data), detail, notes)
+        made.append((record, data))
+    return made
+
+
+def _distinct_names(paths: list[Path]) -> list[Path]:
+    """Return ``paths``; raise OutputError when two would write the same output file."""
+    seen: dict[str, Path] = {}
+    for path in paths:
+        first = seen.setdefault(path.stem, path)
+        if first.resolve() != path.resolve():
+            raise OutputError(
+                f"{shown_path(first)} and {shown_path(path)}: both would be written as {path.stem}.pdf/.pptx; "
+                "rename one or build them one at a time."
+            )
+    return paths
+
+
 def _pdf(env, context, allowed: list[Path], base: Path, variant: str) -> tuple[bytes, str, tuple[str, ...]]:
-    """Return the brief's PDF bytes and a short description."""
+    """Return the brief's PDF bytes, a short description and no notes."""
     data, pages = brief.write_pdf(brief.render_html(env, context), allowed, base, variant=variant)
     return data, f"{pages} pages", ()
 
 
 def _pptx(env, context, report: Report, folders: list[Path]) -> tuple[bytes, str, tuple[str, ...]]:
     """Return the deck's PPTX bytes, a short description and the slides that were continued."""
+    from policybrief.master import find_master
+
     info = deck.DeckInfo(title=report.title, author=report.publisher, subject=context["series_label"],
                          keywords="、".join(report.keywords), date=deck.build_date(report.year, report.month))
     built = deck.build_pptx(deck.render_plan(env, context), find_master(folders), info)
@@ -111,9 +249,8 @@ def _pptx(env, context, report: Report, folders: list[Path]) -> tuple[bytes, str
     return built.data, f"{built.slides} slides", continued
 
 
-def _timed(path: Path, kind: str, make: Callable[[], tuple[bytes, str, tuple[str, ...]]]) -> Written:
-    """Return the record of writing ``make()``'s bytes atomically to ``path``."""
-    start = time.perf_counter()
-    data, detail, notes = make()
-    write_atomic(path, data)
-    return Written(Path(shown_path(path)), kind, time.perf_counter() - start, len(data), detail, notes)
+def _harfbuzz_subset() -> bool:
+    """Return True when WeasyPrint can subset fonts with HarfBuzz (the fast path)."""
+    from weasyprint.text.ffi import harfbuzz_subset
+
+    return harfbuzz_subset is not None

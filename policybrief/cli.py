@@ -29,6 +29,7 @@ content_argument = click.argument("content", nargs=-1, type=click.Path(path_type
 out_option = click.option("--out", "out_dir", default=Path("build"), show_default=True, type=click.Path(path_type=Path), help="Folder the outputs are written to.")
 templates_option = click.option("--templates", "templates", multiple=True, type=click.Path(path_type=Path), help="Folder of template overrides, searched before the built-in templates (repeatable).")
 debug_option = click.option("--debug", is_flag=True, help="Show the Python traceback of an error.")
+force_option = click.option("--force", is_flag=True, help="Rebuild even the outputs that are up to date.")
 variant_option = click.option("--pdf-variant", default="pdf/ua-1", show_default=True, help="PDF flavour, e.g. pdf/ua-1 (tagged, accessible) or pdf/a-3u (archival).")
 
 
@@ -41,15 +42,22 @@ def cli() -> None:
     """
 
 
-def _build(targets: tuple[str, ...], content, out_dir, templates, debug, pdf_variant="pdf/ua-1") -> None:
+def _build(targets: tuple[str, ...], content, out_dir, templates, debug, force, pdf_variant="pdf/ua-1") -> None:
     from policybrief.api import build
 
-    def report(written) -> None:
-        click.echo(f"wrote {written.path} ({written.detail}, {written.size / 1024:.0f} KB) in {written.seconds:.2f} s")
-        for note in written.notes:
+    def written(record) -> None:
+        click.echo(f"wrote {record.path} ({record.detail}, {record.size / 1024:.0f} KB) in {record.seconds:.2f} s")
+        for note in record.notes:
             click.echo(f"  {note}")
 
-    _run(debug, lambda: build(content, out_dir=out_dir, targets=targets, templates=templates, pdf_variant=pdf_variant, on_written=report))
+    def current(path) -> None:
+        click.echo(f"up to date: {path}")
+
+    def warning(message) -> None:
+        click.echo(f"warning: {message}", err=True)
+
+    _run(debug, lambda: build(content, out_dir=out_dir, targets=targets, templates=templates, pdf_variant=pdf_variant,
+                              force=force, on_written=written, on_current=current, on_warning=warning))
 
 
 @cli.command("all")
@@ -57,10 +65,11 @@ def _build(targets: tuple[str, ...], content, out_dir, templates, debug, pdf_var
 @out_option
 @templates_option
 @variant_option
+@force_option
 @debug_option
-def all_command(content, out_dir, templates, pdf_variant, debug) -> None:
+def all_command(content, out_dir, templates, pdf_variant, force, debug) -> None:
     """Build the PDF brief and the slide deck of each CONTENT file (default: content/*.yaml)."""
-    _build(("pdf", "slides"), content, out_dir, templates, debug, pdf_variant)
+    _build(("pdf", "slides"), content, out_dir, templates, debug, force, pdf_variant)
 
 
 @cli.command("pdf")
@@ -68,20 +77,22 @@ def all_command(content, out_dir, templates, pdf_variant, debug) -> None:
 @out_option
 @templates_option
 @variant_option
+@force_option
 @debug_option
-def pdf_command(content, out_dir, templates, pdf_variant, debug) -> None:
+def pdf_command(content, out_dir, templates, pdf_variant, force, debug) -> None:
     """Build only the PDF brief of each CONTENT file."""
-    _build(("pdf",), content, out_dir, templates, debug, pdf_variant)
+    _build(("pdf",), content, out_dir, templates, debug, force, pdf_variant)
 
 
 @cli.command("slides")
 @content_argument
 @out_option
 @templates_option
+@force_option
 @debug_option
-def slides_command(content, out_dir, templates, debug) -> None:
+def slides_command(content, out_dir, templates, force, debug) -> None:
     """Build only the slide deck of each CONTENT file."""
-    _build(("slides",), content, out_dir, templates, debug)
+    _build(("slides",), content, out_dir, templates, debug, force)
 
 
 @cli.command("check")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from policybrief.errors import ContentError
+from policybrief.glyphs import missing_glyphs
 from policybrief.schema import Report
 from policybrief.validate import validate
 from policybrief.yamlfile import load_yaml
@@ -19,5 +21,14 @@ def shown_path(path: Path) -> str:
 
 
 def load_report(path: Path) -> Report:
-    """Return the Report in ``path``; raise ContentError listing every problem."""
-    return validate(load_yaml(path, shown_path(path)), Report)
+    """Return the Report in ``path``; raise ContentError listing every problem.
+
+    Glyphs are checked only once the content is valid: a field that is wrong
+    anyway should not also be reported for its characters.
+    """
+    document = load_yaml(path, shown_path(path))
+    report = validate(document, Report)
+    problems = missing_glyphs(document)
+    if problems:
+        raise ContentError(problems)
+    return report

@@ -16,7 +16,7 @@ def ensure_folder(folder: Path) -> None:
     except FileExistsError:
         raise OutputError(f"{folder}: exists and is not a folder; choose another --out.") from None
     except OSError as error:
-        raise OutputError(f"{folder}: cannot create the output folder ({error.strerror}).") from None
+        raise OutputError(f"{folder}: cannot create the output folder ({error.strerror}); choose another --out.") from None
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -40,7 +40,7 @@ def write_atomic(path: Path, data: bytes) -> None:
         os.replace(temp, path)
     except OSError as error:
         Path(temp).unlink(missing_ok=True)
-        raise OutputError(f"{path}: cannot be written ({error.strerror}).") from None
+        raise OutputError(f"{path}: cannot be written ({error.strerror}); free some space or choose another --out.") from None
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise

@@ -19,11 +19,24 @@ from policybrief.text import normalise
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _DAY_OR_MONTH = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
+# The longest headline of 107005 has 25 characters and the longest paragraph
+# 248: these limits leave room for any real report and stop pasted-in junk
+# (a whole document in one field) before it reaches the renderers.
+MAX_LINE = 200
+MAX_PARAGRAPH = 3000
+
+
+# Invisible direction marks and overrides: the theme's fonts hold no
+# right-to-left script, so in this content they only ever come from a stray
+# paste, and they silently reorder and mirror what the reader sees.
+_DIRECTION_MARKS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def _forbidden_character(text: str) -> str | None:
     """Return a description of the first character no document may hold, or None."""
     for index, char in enumerate(text):
+        if char in _DIRECTION_MARKS:
+            return f"an invisible text-direction mark U+{ord(char):04X} at position {index + 1}"
         category = unicodedata.category(char)
         if category == "Cc" and char not in "\n\t":
             return f"a control character U+{ord(char):04X} at position {index + 1}"
@@ -35,7 +48,9 @@ def _forbidden_character(text: str) -> str | None:
 
 
 def _clean_text(value: str) -> str:
-    """Return ``value`` normalised; reject empty text and unprintable characters."""
+    """Return ``value`` normalised; reject empty, overlong and unprintable text."""
+    if len(value) > MAX_PARAGRAPH:
+        raise ValueError(f"is {len(value):,} characters long; a paragraph may hold at most {MAX_PARAGRAPH:,} — shorten or split it")
     bad = _forbidden_character(value)
     if bad:
         raise ValueError(f"contains {bad}; remove it")
@@ -49,6 +64,8 @@ def _clean_text(value: str) -> str:
 
 def _one_line(value: str) -> str:
     """Return ``value`` cleaned; reject text that holds a blank line."""
+    if len(value) > MAX_LINE:
+        raise ValueError(f"is {len(value):,} characters long; a one-line text such as a headline may hold at most {MAX_LINE} — shorten it")
     cleaned = _clean_text(value)
     if "\n" in cleaned:
         raise ValueError("must be one paragraph (no blank line)")

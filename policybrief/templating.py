@@ -7,6 +7,7 @@ template source), HTML is autoescaped and every undefined name is an error.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -47,17 +48,45 @@ def render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
     try:
         return env.get_template(name).render(context)
     except jinja2.TemplateNotFound as error:
-        folders = ", ".join(getattr(env.loader, "searchpath", []))
-        raise TemplateError(f"template {error.name!r} not found; looked in: {folders}.") from None
+        raise TemplateError(_not_found(env, error, name)) from None
     except jinja2.TemplateSyntaxError as error:
         where = _shown(error.filename or error.name or name)
-        raise TemplateError(f"{where}:{error.lineno}: template syntax error: {error.message}.") from None
+        raise TemplateError(f"{where}:{error.lineno}: template syntax error: {_syntax_problem(error.message or '')}.") from None
     except jinja2.UndefinedError as error:
         where, line = _template_frame(error, name)
-        raise TemplateError(f"{where}:{line}: {error.message}; check the name against the template variables.") from None
+        raise TemplateError(f"{where}:{line}: {_undefined(error.message or '')}; check the name against the template variables.") from None
     except jinja2.exceptions.SecurityError as error:
         where, line = _template_frame(error, name)
-        raise TemplateError(f"{where}:{line}: not allowed in a template: {error}.") from None
+        raise TemplateError(
+            f"{where}:{line}: not allowed in a template: {str(error).rstrip('.')}; use only the template variables and their fields."
+        ) from None
+
+
+def _not_found(env: jinja2.Environment, error: jinja2.TemplateNotFound, name: str) -> str:
+    """Return the message for a missing template, naming the template that asked for it."""
+    folders = ", ".join(_shown(f) for f in getattr(env.loader, "searchpath", []))
+    if error.name == name:
+        return f"template {name!r} not found; looked in: {folders}."
+    where, line = _template_frame(error, name)
+    return (f"{where}:{line}: includes {error.name!r}, which is not in the template folders ({folders}); "
+            "check the name — templates may use only files inside those folders.")
+
+
+def _undefined(message: str) -> str:
+    """Return Jinja's undefined-name message without Python's module path."""
+    attribute = re.fullmatch(r"'(?:[\w.]+\.)?(\w+) object' has no attribute '(\w+)'", message)
+    if attribute:
+        return f"{attribute[1]} has no field {attribute[2]!r}"
+    return message
+
+
+def _syntax_problem(message: str) -> str:
+    """Return Jinja's syntax message as one sentence, saying which block to close."""
+    innermost = re.search(r"The innermost block that needs to be closed is '(\w+)'", message)
+    if innermost:
+        tag = innermost[1]
+        return f"'{{% {tag} %}}' is not closed; add '{{% end{tag} %}}' where its block ends"
+    return message.split(". ")[0].rstrip(".")
 
 
 def _template_frame(error: BaseException, default: str) -> tuple[str, int]:

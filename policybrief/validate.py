@@ -21,6 +21,8 @@ def validate(document: YamlDocument, model: type[M]) -> M:
     except ValidationError as error:
         for item in error.errors(include_url=False):
             loc = _clean_loc(item["loc"])
+            if loc in document.dropped:
+                continue
             line = document.line_of(loc)
             where = format_key_path(loc) or "top level"
             problems.append((line, f"{document.path}:{line}: {where}: {_message(item, model, loc)}."))

@@ -8,6 +8,8 @@ it stands on. Duplicate keys are problems, not silent overwrites.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,19 @@ KeyPath = tuple[str | int, ...]
 # A content file holds a few thousand values; aliases that expand beyond this
 # are a "billion laughs" file, not a report.
 MAX_VALUES = 100_000
+# A report is about 20 KB and 7 levels deep; limits far above that stop a
+# wrong or hostile file before it costs time or memory.
+MAX_BYTES = 1_000_000
+MAX_DEPTH = 20
+# Tags PyYAML's safe loader gives plain data; any other tag (``!!python/object``,
+# ``!custom``) asks for something content must never be.
+# What PyYAML's reader refuses (its NON_PRINTABLE), plus the characters it
+# silently takes for line breaks, which would shift every later line number.
+_UNREADABLE = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\x85\u2028\u2029]")
+PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
+)
 
 
 @dataclass
@@ -33,6 +48,9 @@ class YamlDocument:
     data: Any
     lines: dict[KeyPath, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    # Key paths whose value was dropped for a problem above; validation does
+    # not report them again as "missing" or "got nothing".
+    dropped: set[KeyPath] = field(default_factory=set)
 
     def line_of(self, key_path: KeyPath) -> int:
         """Return the line of ``key_path``, or of its nearest ancestor that has one."""
@@ -65,21 +83,36 @@ def read_text(path: Path, shown: str) -> str:
     except FileNotFoundError:
         raise BriefError(f"{shown}: no such file; check the path.") from None
     except IsADirectoryError:
-        raise BriefError(f"{shown}: is a folder, not a YAML file.") from None
+        raise BriefError(f"{shown}: is a folder, not a YAML file; name a .yaml file inside it.") from None
     except OSError as error:
-        raise BriefError(f"{shown}: cannot be read ({error.strerror}).") from None
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise BriefError(f"{shown}: cannot be read ({error.strerror}); check the file and its permissions.") from None
+    if len(raw) > MAX_BYTES:
+        raise BriefError(
+            f"{shown}: is {len(raw) / 1_000_000:.1f} MB, more than the {MAX_BYTES // 1_000_000} MB "
+            "a content file may hold; check it is the right file."
+        )
+    if _looks_utf16(raw):
         raise BriefError(f"{shown}: is saved as UTF-16; save it as UTF-8.")
-    if b"\x00" in raw:
+    if raw.count(0) > len(raw) // 100:
         raise BriefError(f"{shown}: is a binary file, not YAML text; check the path.")
     try:
-        return raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")  # a stray NUL in good UTF-8 is reported with its line later
     except UnicodeDecodeError as error:
+        if b"\x00" in raw:
+            raise BriefError(f"{shown}: is a binary file, not YAML text; check the path.") from None
         line = raw[: error.start].count(b"\n") + 1
         guess = _guess_encoding(raw)
         raise BriefError(
             f"{shown}:{line}: is not UTF-8 text{guess}; save the file as UTF-8."
         ) from None
+
+
+def _looks_utf16(raw: bytes) -> bool:
+    """Return True for UTF-16 text: a byte-order mark, or every other byte zero (YAML is mostly ASCII)."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    half = len(raw) // 2
+    return half > 0 and max(raw[0::2].count(0), raw[1::2].count(0)) > half * 0.4
 
 
 def _guess_encoding(raw: bytes) -> str:
@@ -102,6 +135,7 @@ def load_yaml(path: Path, shown: str | None = None) -> YamlDocument:
     """
     shown = shown or str(path)
     text = read_text(path, shown)
+    _check_characters(text, shown)
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
@@ -124,6 +158,21 @@ def load_yaml(path: Path, shown: str | None = None) -> YamlDocument:
     builder = _Builder(document)
     document.data = builder.build(root, ())
     return document
+
+
+def _check_characters(text: str, shown: str) -> None:
+    """Raise ContentError at the first character a YAML file may not hold as it is."""
+    match = _UNREADABLE.search(text)
+    if match is None:
+        return
+    char, line = match[0], text.count("\n", 0, match.start()) + 1
+    if char in "\x85\u2028\u2029":
+        what = "a hidden line break U+{:04X}; replace it with a normal line break or remove it"
+    elif unicodedata.category(char) == "Cc":
+        what = "a control character U+{:04X}; remove it"
+    else:
+        what = "a non-character U+{:04X}; remove it"
+    raise ContentError([f"{shown}:{line}: contains {what.format(ord(char))}."])
 
 
 def _hint(text: str, line: int) -> str:
@@ -152,6 +201,15 @@ class _Builder:
                  f"{MAX_VALUES:,} values (YAML aliases repeated?); write the content out plainly."]
             )
         self.document.lines.setdefault(key_path, node.start_mark.line + 1)
+        if len(key_path) > MAX_DEPTH:
+            raise ContentError(
+                [f"{self.document.path}:{node.start_mark.line + 1}: {key_path[0]}: nested more than "
+                 f"{MAX_DEPTH} levels deep; a report needs only a few levels."]
+            )
+        if node.tag not in PLAIN_TAGS:
+            self._problem(node, key_path, f"the tag {node.tag.replace('tag:yaml.org,2002:', '!!')!r} is not allowed; "
+                          "content is plain text, numbers, lists and mappings — remove the tag")
+            return None
         if isinstance(node, MappingNode):
             return self._mapping(node, key_path)
         if isinstance(node, SequenceNode):
@@ -159,11 +217,14 @@ class _Builder:
         try:
             return self.constructor.construct_object(node, deep=True)
         except yaml.YAMLError as error:
-            line = node.start_mark.line + 1
-            self.document.problems.append(
-                f"{self.document.path}:{line}: {format_key_path(key_path)}: {error.problem or error}."
-            )
+            self._problem(node, key_path, str(error.problem or error))
             return None
+
+    def _problem(self, node: Node, key_path: KeyPath, what: str) -> None:
+        """Record ``what`` as a problem at ``node``'s line and ``key_path``."""
+        where = format_key_path(key_path) or "top level"
+        self.document.dropped.add(key_path)
+        self.document.problems.append(f"{self.document.path}:{node.start_mark.line + 1}: {where}: {what}.")
 
     def _mapping(self, node: MappingNode, key_path: KeyPath) -> dict[str, Any]:
         result: dict[str, Any] = {}

@@ -271,12 +271,13 @@ def test_user_master_overrides_the_default(tmp_path, built):
 
 
 def test_text_that_cannot_fit_even_at_the_minimum_is_one_clear_error(tmp_path):
-    title = "朝鮮半島情勢" * 70
+    # 198 characters: within the content limit for a heading, too long for a topic title at 18 pt.
+    heading = "朝鮮半島情勢" * 33
     text = CONTENT.read_text(encoding="utf-8").replace(
-        "title: 「川金會」後朝鮮半島情勢發展對美「中」戰略布局之影響", f"title: {title}", 1)
+        "heading: 金正恩時期以「發展核武」為談判籌碼", f"heading: {heading}", 1)
     (tmp_path / "long.yaml").write_text(text, encoding="utf-8")
     result = run_cli("slides", str(tmp_path / "long.yaml"), "--out", str(tmp_path))
-    expected = (f"{MASTER.resolve()}: the title “{title[:24]}…” of slide 'title' does not fit layout 'Title' "
+    expected = (f"{MASTER.resolve()}: the title “一、{heading[:22]}…” of slide '壹、一' does not fit layout 'Topic' "
                 "even at 18 pt; shorten it in the content or enlarge the placeholder.")
     assert (result.returncode, result.stderr.strip()) == (1, expected)
     assert not (tmp_path / "long.pptx").exists()
