@@ -78,6 +78,26 @@ def args(*given: str, files: dict[str, str] = {}, folders: tuple[str, ...] = ())
     return setup
 
 
+def master(make: Callable[[Path], None]) -> Callable[[Path], list[str]]:
+    """Return a case setup building the good content with a master made by ``make(path)`` in ``tpl/deck/``."""
+
+    def setup(folder: Path) -> list[str]:
+        (folder / "tpl" / "deck").mkdir(parents=True)
+        make(folder / "tpl" / "deck" / "master.pptx")
+        return [str(CONTENT), "--templates", "tpl"]
+
+    return setup
+
+
+def master_without_topic(path: Path) -> None:
+    """Write the built-in master with its 'Topic' layout renamed, as a designer might."""
+    from pptx import Presentation
+
+    deck = Presentation(str(BUILTIN / "deck" / "master.pptx"))
+    next(layout for layout in deck.slide_layouts if layout.name == "Topic").name = "內容"
+    deck.save(str(path))
+
+
 def alias_bomb() -> str:
     """Return a 'billion laughs' YAML: nine levels of nine aliases (387 million strings)."""
     lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
@@ -169,6 +189,11 @@ CASES: list[tuple[str, Callable[[Path], list[str]], str]] = [
     ("deck-error-after-pdf", override("deck/deck.xml", "<deck>\n{{ report.no_such_field }}\n</deck>\n"),
      "tpl/deck/deck.xml:2: Report has no field 'no_such_field'; "
      "check the name against the template variables."),
+    # --- master (the tmp folder's real path stands for {tmp}) ---
+    ("master-not-a-zip", master(lambda path: path.write_bytes(b"PK? not really a zip")),
+     "{tmp}/tpl/deck/master.pptx: is not a PowerPoint file (.pptx); save the master as .pptx."),
+    ("master-missing-layout", master(master_without_topic),
+     "{tmp}/tpl/deck/master.pptx: has no slide layout named 'Topic'; it has: Title, Agenda, Section, 內容, Closing."),
     # --- outputs ---
     # Root ignores permission bits, so "not writable" is made real for anyone:
     # the output folder would have to be created inside a regular file.
@@ -190,7 +215,7 @@ def test_bad_input_is_one_clear_message_and_keeps_previous_outputs(tmp_path, pre
     before = snapshot(out)
     given = setup(tmp_path)
     result = run_cli(*given, *([] if "--out" in given else ["--out", "out"]), cwd=tmp_path)
-    assert (result.returncode, result.stderr.strip()) == (1, expected)
+    assert (result.returncode, result.stderr.strip()) == (1, expected.replace("{tmp}", str(tmp_path.resolve())))
     assert "Traceback" not in result.stderr
     assert snapshot(out) == before
     assert not [p for p in tmp_path.rglob("*.part")]
