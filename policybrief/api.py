@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from policybrief import brief, deck
 from policybrief.cache import BuildCache, fingerprint
@@ -21,8 +22,10 @@ from policybrief.content import load_report, shown_path
 from policybrief.context import template_context
 from policybrief.errors import BriefError, ContentError, OutputError, TemplateError
 from policybrief.output import ensure_folder, write_atomic
-from policybrief.schema import Report
 from policybrief.templating import make_environment, search_path
+
+if TYPE_CHECKING:  # pydantic is imported only once content is read: a no-change rebuild skips it
+    from policybrief.schema import Report
 
 TARGETS = ("pdf", "slides")
 SUFFIXES = {"pdf": ".pdf", "slides": ".pptx"}
