@@ -188,16 +188,24 @@ def _plan(files, out_dir, targets, settings, cache, force, on_current) -> list[J
 
 
 def _make_all(plan: list[Job], settings: Settings, jobs: int | None) -> list[list[tuple[Written, bytes]]]:
-    """Return the made outputs of every job, using worker processes when there are several jobs."""
-    workers = min(len(plan), jobs or os.cpu_count() or 1)
+    """Return the made outputs of every job, in worker processes when there is more than one output.
+
+    Each output is its own task, so one brief's PDF and deck are made side by
+    side on two cores, and a series keeps every core busy to the end.
+    """
+    tasks = [(index, replace(job, outputs=(output,))) for index, job in enumerate(plan) for output in job.outputs]
+    workers = min(len(tasks), jobs or os.cpu_count() or 1)
     if workers <= 1:
         return [_make(job, settings) for job in plan]
     # Import the heavy libraries once here: forked workers inherit them for free.
     import pptx  # noqa: F401
     import weasyprint  # noqa: F401
 
+    tasks.sort(key=lambda task: task[1].outputs[0][0] != "pdf")  # the slowest (PDFs) first
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        return list(pool.map(_make, plan, [settings] * len(plan)))
+        made = pool.map(_make, [job for _, job in tasks], [settings] * len(tasks))
+        by_output = {(index, job.outputs[0][0]): outputs[0] for (index, job), outputs in zip(tasks, made, strict=True)}
+    return [[by_output[index, target] for target, _, _ in job.outputs] for index, job in enumerate(plan)]
 
 
 def _make(job: Job, settings: Settings) -> list[tuple[Written, bytes]]:
