@@ -7,12 +7,14 @@ a fresh interpreter and the heavy libraries it loaded are listed.
 from __future__ import annotations
 
 import json
+import pickle
 import subprocess
 import sys
 
 import pytest
 from fontTools.ttLib import TTFont
 
+from policybrief.errors import ContentError, TemplateError
 from policybrief.glyphs import THEME_FONTS, font_codepoints
 
 from .conftest import CONTENT, ROOT
@@ -57,3 +59,14 @@ def test_glyph_check_reads_the_same_code_points_as_fonttools(family):
         expected = set(font.getBestCmap())
     codepoints = font_codepoints(family)
     assert {code for code in range(0x110000) if code in codepoints} == expected
+
+
+@pytest.mark.parametrize(
+    "error",
+    [ContentError(["a.yaml:3: title: is empty; write the title.", "a.yaml:9: date: ..."]), TemplateError("brief/x.html:2: ...")],
+    ids=["content", "template"],
+)
+def test_errors_cross_from_a_worker_process_intact(error):
+    """Outputs are made in forked workers; an error raised there is printed by the parent."""
+    again = pickle.loads(pickle.dumps(error))
+    assert type(again) is type(error) and again.lines() == error.lines()
