@@ -7,11 +7,9 @@ them atomically; several content files are built in parallel processes.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -197,6 +195,10 @@ def _make_all(plan: list[Job], settings: Settings, jobs: int | None) -> list[lis
     workers = min(len(tasks), jobs or os.cpu_count() or 1)
     if workers <= 1:
         return [_make(job, settings) for job in plan]
+    # Imported here, not at the top: the quick paths (check, no-change rebuild) never need them.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     # Import the heavy libraries once here: forked workers inherit them for free.
     import pptx  # noqa: F401
     import weasyprint  # noqa: F401
