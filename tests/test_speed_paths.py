@@ -47,7 +47,7 @@ def test_check_imports_only_what_validation_needs():
 
 
 def test_no_change_rebuild_reads_no_yaml_and_imports_nothing_heavy(tmp_path):
-    assert {"pptx", "pydantic", "weasyprint", "yaml"} <= set(heavy_imports(str(CONTENT), "--out", str(tmp_path)))
+    assert {"pydantic", "weasyprint", "yaml"} <= set(heavy_imports(str(CONTENT), "--out", str(tmp_path)))
     assert heavy_imports(str(CONTENT), "--out", str(tmp_path)) == []
 
 
