@@ -9,7 +9,7 @@ SYSTEM_BUILD := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk libharfbuzz-subs
 # Real clients the tests check outputs with.
 SYSTEM_TEST  := libreoffice-impress poppler-utils qpdf
 
-.PHONY: all build test system system-test lint clean
+.PHONY: all build test bench system system-test lint clean
 all: build
 
 system:
@@ -31,6 +31,10 @@ build: system $(VENV)/.installed
 
 test: system-test $(VENV)/.installed
 	$(BIN)/python -m pytest
+
+# Timings in fresh processes, medians; see docs/performance.md.
+bench: system $(VENV)/.installed
+	$(BIN)/python bench/run.py
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -7,13 +7,12 @@ them atomically; several content files are built in parallel processes.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from policybrief import brief, deck
 from policybrief.cache import BuildCache, fingerprint
@@ -21,8 +20,10 @@ from policybrief.content import load_report, shown_path
 from policybrief.context import template_context
 from policybrief.errors import BriefError, ContentError, OutputError, TemplateError
 from policybrief.output import ensure_folder, write_atomic
-from policybrief.schema import Report
 from policybrief.templating import make_environment, search_path
+
+if TYPE_CHECKING:  # pydantic is imported only once content is read: a no-change rebuild skips it
+    from policybrief.schema import Report
 
 TARGETS = ("pdf", "slides")
 SUFFIXES = {"pdf": ".pdf", "slides": ".pptx"}
@@ -185,16 +186,28 @@ def _plan(files, out_dir, targets, settings, cache, force, on_current) -> list[J
 
 
 def _make_all(plan: list[Job], settings: Settings, jobs: int | None) -> list[list[tuple[Written, bytes]]]:
-    """Return the made outputs of every job, using worker processes when there are several jobs."""
-    workers = min(len(plan), jobs or os.cpu_count() or 1)
+    """Return the made outputs of every job, in worker processes when there is more than one output.
+
+    Each output is its own task, so one brief's PDF and deck are made side by
+    side on two cores, and a series keeps every core busy to the end.
+    """
+    tasks = [(index, replace(job, outputs=(output,))) for index, job in enumerate(plan) for output in job.outputs]
+    workers = min(len(tasks), jobs or os.cpu_count() or 1)
     if workers <= 1:
         return [_make(job, settings) for job in plan]
-    # Import the heavy libraries once here: forked workers inherit them for free.
-    import pptx  # noqa: F401
+    # Imported here, not at the top: the quick paths (check, no-change rebuild) never need them.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # WeasyPrint is imported once here, so forked workers inherit it for free; python-pptx
+    # (0.06 s) is left to the workers, so a deck worker imports it while a PDF is made.
     import weasyprint  # noqa: F401
 
+    tasks.sort(key=lambda task: task[1].outputs[0][0] != "pdf")  # the slowest (PDFs) first
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        return list(pool.map(_make, plan, [settings] * len(plan)))
+        made = pool.map(_make, [job for _, job in tasks], [settings] * len(tasks))
+        by_output = {(index, job.outputs[0][0]): outputs[0] for (index, job), outputs in zip(tasks, made, strict=True)}
+    return [[by_output[index, target] for target, _, _ in job.outputs] for index, job in enumerate(plan)]
 
 
 def _make(job: Job, settings: Settings) -> list[tuple[Written, bytes]]:

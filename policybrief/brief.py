@@ -16,7 +16,6 @@ from typing import Any
 import jinja2
 
 from policybrief.errors import BriefError
-from policybrief.fetch import RefusedURL, SandboxFetcher, refused_error
 from policybrief.templating import render
 
 BRIEF_TEMPLATE = "brief/brief.html"
@@ -114,6 +113,8 @@ def write_pdf(html: str, folders: list[Path], base: Path, *, variant: str = DEFA
     Relative resources resolve against ``base``; only files inside ``folders`` can be read.
     """
     import weasyprint  # imported here: `--help` and `check` must stay fast
+
+    from policybrief.fetch import RefusedURL, SandboxFetcher, refused_error  # imports WeasyPrint too
 
     document = weasyprint.HTML(string=html, base_url=base.as_uri() + "/", url_fetcher=SandboxFetcher(folders))
     try:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from policybrief.errors import ContentError
-from policybrief.glyphs import missing_glyphs
-from policybrief.schema import Report
-from policybrief.validate import validate
-from policybrief.yamlfile import load_yaml
+
+if TYPE_CHECKING:
+    from policybrief.schema import Report
 
 
 def shown_path(path: Path) -> str:
@@ -26,6 +26,12 @@ def load_report(path: Path) -> Report:
     Glyphs are checked only once the content is valid: a field that is wrong
     anyway should not also be reported for its characters.
     """
+    # Imported here: a no-change rebuild reaches shown_path but must not pay for pydantic.
+    from policybrief.glyphs import missing_glyphs
+    from policybrief.schema import Report
+    from policybrief.validate import validate
+    from policybrief.yamlfile import load_yaml
+
     document = load_yaml(path, shown_path(path))
     report = validate(document, Report)
     problems = missing_glyphs(document)

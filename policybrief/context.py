@@ -7,10 +7,12 @@ order and from the ISO date, so they are never typed into content.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from policybrief.schema import Point, Report
 from policybrief.text import roc_date, section_numeral, topic_numeral
+
+if TYPE_CHECKING:  # annotations only: importing pydantic here would slow a no-change rebuild
+    from policybrief.schema import Point, Report
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,10 @@ class ContentError(BriefError):
     def lines(self) -> list[str]:
         return list(self.problems)
 
+    def __reduce__(self):
+        """Return how to rebuild the error from its problems (it crosses from a build's worker process)."""
+        return type(self), (self.problems,)
+
 
 class TemplateError(BriefError):
     """A template is missing, broken, or uses something that does not exist."""

@@ -1,0 +1,161 @@
+"""Benchmark: the full build against a bare WeasyPrint render of the same HTML.
+
+Run from the checkout:  make bench   (or .venv/bin/python bench/run.py [--runs N])
+
+Every figure is the median of N runs (default 7), each in a fresh process, so
+Python start-up and imports are counted as a user meets them. Prints wall
+times, the ratio of the full build to the bare render, peak RSS, output sizes,
+the in-process render time of the brief and each figure against its target.
+This is a benchmark, not a test: it asserts nothing and exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = ROOT / "content" / "107005.yaml"
+PY = sys.executable
+BUILD = [PY, str(ROOT / "build.py")]
+
+BARE_RENDER = """
+import sys, weasyprint
+weasyprint.HTML(filename=sys.argv[1]).write_pdf(sys.argv[2], pdf_variant="pdf/ua-1")
+"""
+
+# Issue 3's figure: the brief rendered in-process once everything is imported
+# (render_html, then WeasyPrint layout, then the PDF write), as a build does it.
+IN_PROCESS = """
+import json, sys, time
+from pathlib import Path
+import weasyprint
+from policybrief import brief
+from policybrief.content import load_report
+from policybrief.context import template_context
+from policybrief.templating import make_environment, search_path
+from policybrief.fetch import SandboxFetcher
+folders = search_path([])
+context = template_context(load_report(Path(sys.argv[1])))
+env = make_environment(folders)
+start = time.perf_counter()
+html = brief.render_html(env, context)
+rendered = time.perf_counter()
+document = weasyprint.HTML(string=html, base_url=folders[-1].as_uri() + "/", url_fetcher=SandboxFetcher(folders))
+laid_out = document.render(pdf_variant=brief.DEFAULT_VARIANT)
+layout = time.perf_counter()
+laid_out.write_pdf(pdf_variant=brief.DEFAULT_VARIANT)
+written = time.perf_counter()
+print(json.dumps({"html": rendered - start, "layout": layout - rendered, "write": written - layout}))
+"""
+
+
+def measured(cmd: list[str], cwd: Path = ROOT) -> tuple[float, float, int]:
+    """Return (wall seconds, CPU seconds, peak RSS in MB) of ``cmd``, its forked workers included."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{proc.stderr.read().decode()}")
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024
+
+
+def median_of(runs: int, cmd: list[str], before=None, cwd: Path = ROOT) -> tuple[float, float, int]:
+    """Return (median wall seconds, median CPU seconds, max peak RSS MB) over ``runs`` runs of ``cmd``."""
+    results = []
+    for _ in range(runs):
+        if before:
+            before()
+        results.append(measured(cmd, cwd))
+    return statistics.median(r[0] for r in results), statistics.median(r[1] for r in results), max(r[2] for r in results)
+
+
+def in_process_render(runs: int) -> dict[str, float]:
+    """Return the median seconds of each in-process render step of the brief, over ``runs`` fresh processes."""
+    command = [PY, "-c", IN_PROCESS, str(CONTENT)]
+    steps = [json.loads(subprocess.run(command, cwd=ROOT, capture_output=True, check=True).stdout) for _ in range(runs)]
+    return {name: statistics.median(step[name] for step in steps) for name in steps[0]}
+
+
+def series_folder(folder: Path, count: int = 5) -> Path:
+    """Return a content folder holding ``count`` copies of 107005 with distinct numbers."""
+    content = folder / "content"
+    content.mkdir()
+    text = CONTENT.read_text(encoding="utf-8")
+    for i in range(count):
+        number = f"10700{i + 1}"
+        (content / f"{number}.yaml").write_text(text.replace('number: "107005"\ntitle', f'number: "{number}"\ntitle', 1), encoding="utf-8")
+    return content
+
+
+def measure(runs: int, tmp: Path) -> tuple[dict[str, tuple[float, float, int]], dict[str, float], int, int]:
+    """Return the timed rows, the in-process render steps and the PDF and PPTX sizes in bytes."""
+    out, bare_out, html = tmp / "out", tmp / "bare.pdf", tmp / "brief.html"
+    subprocess.run([PY, "-c", "import sys; from pathlib import Path; from policybrief import api; "
+                    "Path(sys.argv[2]).write_text(api.brief_html(Path(sys.argv[1])), encoding='utf-8')", str(CONTENT), str(html)],
+                   cwd=ROOT, check=True)
+    wipe = lambda: shutil.rmtree(out, ignore_errors=True)  # noqa: E731 - a one-line callback
+    rows = {
+        "(a) full build, PDF + PPTX": median_of(runs, [*BUILD, str(CONTENT), "--out", str(out), "--force"], wipe),
+        "(b) bare WeasyPrint render": median_of(runs, [PY, "-c", BARE_RENDER, str(html), str(bare_out)]),
+        "(c) no-change rebuild": median_of(runs, [*BUILD, str(CONTENT), "--out", str(out)]),
+        "--help": median_of(runs, [*BUILD, "--help"]),
+        "check": median_of(runs, [*BUILD, "check", str(CONTENT)]),
+    }
+    series = series_folder(tmp)
+    series_out = tmp / "series"
+    rows["series of 5 briefs + decks"] = median_of(
+        max(3, runs // 2), [*BUILD, "--out", str(series_out), "--force"],
+        lambda: shutil.rmtree(series_out, ignore_errors=True), cwd=series.parent,
+    )
+    sizes = (out / "107005.pdf").stat().st_size, (out / "107005.pptx").stat().st_size
+    return rows, in_process_render(runs), *sizes
+
+
+def verdict(value: float, limit: float) -> str:
+    """Return how ``value`` compares with its target ``limit`` (lower is better)."""
+    return f"≤ {limit:g}  {'ok' if value <= limit else 'MISSED'}"
+
+
+def report(runs: int, rows, steps: dict[str, float], pdf: int, pptx: int) -> None:
+    """Print every figure with its target."""
+    limits = {"(a) full build, PDF + PPTX": 0.9, "(c) no-change rebuild": 0.3, "--help": 0.25, "check": 0.25,
+              "series of 5 briefs + decks": 3.0}
+    print(f"machine: {platform.node()} · {os.cpu_count()} cores · {platform.processor() or platform.machine()} · "
+          f"Python {platform.python_version()} · {runs} fresh-process runs each, medians")
+    for name, (seconds, cpu, peak) in rows.items():
+        target = f"target {verdict(seconds, limits[name])}" if name in limits else ""
+        print(f"{name:<28} {seconds:6.3f} s  cpu {cpu:6.3f} s  peak RSS {peak:4d} MB   {target}")
+    a, b = rows["(a) full build, PDF + PPTX"][0], rows["(b) bare WeasyPrint render"][0]
+    seconds, cpu, _ = rows["series of 5 briefs + decks"]
+    peak = max(row[2] for row in rows.values())
+    print(f"ratio (a)/(b)                {a / b:6.2f}   target {verdict(a / b, 1.3)}")
+    print(f"series cores used (cpu/wall) {cpu / seconds:6.2f}   (2.0 = both cores busy throughout)")
+    print(f"peak RSS, any run            {peak:6d} MB  target {verdict(peak, 300)}")
+    total = sum(steps.values())
+    print(f"brief in-process render      {total:6.3f} s  (html {steps['html']:.3f} + layout {steps['layout']:.3f} "
+          f"+ write {steps['write']:.3f})   target {verdict(total, 0.3)}")
+    print(f"outputs                      PDF {pdf / 1024:.0f} KB (target {verdict(pdf / 1024, 400)}), PPTX {pptx / 1024:.0f} KB")
+
+
+def main() -> None:
+    """Run every measurement and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7, help="fresh-process runs per figure (median; at least 5 for the record)")
+    runs = parser.parse_args().runs
+    with tempfile.TemporaryDirectory() as tmp:
+        report(runs, *measure(runs, Path(tmp)))
+
+
+if __name__ == "__main__":
+    main()
