@@ -88,11 +88,16 @@ def find_content(paths: Iterable[Path], default_folder: Path = Path("content")) 
 
 
 def template_folders(templates: Iterable[Path]) -> list[Path]:
-    """Return the template search path; raise TemplateError for an override folder that does not exist."""
+    """Return the template search path: ``templates``, then policybrief.yaml's folders, then the built-ins.
+
+    Raise TemplateError for an override folder that does not exist.
+    """
+    from policybrief.project import project_templates
+
     for folder in map(Path, templates):
         if not folder.is_dir():
             raise TemplateError(f"{folder}: no such template folder; check the path given to --templates.")
-    return search_path(list(templates))
+    return search_path([*templates, *project_templates()])
 
 
 def load_all(paths: list[Path]) -> list[tuple[Path, Report]]:

@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 from typing import Annotated
 
+from markupsafe import Markup
 from pydantic import AfterValidator, Field
 
 from policybrief.errors import TemplateError
@@ -64,9 +65,13 @@ class Face(Model):
     latin: FontName
     east_asian: FontName
 
-    def css(self) -> str:
-        """Return the CSS font-family list: Latin face first, then the East-Asian one."""
-        return ", ".join(f'"{name}"' for name in dict.fromkeys((self.latin, self.east_asian)))
+    def css(self) -> Markup:
+        """Return the CSS font-family list: Latin face first, then the East-Asian one.
+
+        Marked safe for the HTML template: the names hold only letters, digits,
+        spaces and hyphens, and the quotes must reach the CSS unescaped.
+        """
+        return Markup(", ".join(f'"{name}"' for name in dict.fromkeys((self.latin, self.east_asian))))
 
 
 class Fonts(Model):
