@@ -5,6 +5,7 @@ Kept free of heavy imports so that ``--help`` and ``check`` stay fast.
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
@@ -177,10 +178,17 @@ def watch_command(content, out_dir, templates, debug) -> None:
     def started(folders) -> None:
         click.echo(f"watching {', '.join(str(f) for f in folders)} (Ctrl-C stops)")
 
+    _interrupt_on(signal.SIGINT, signal.SIGTERM)
     try:
         _run(debug, lambda: watch(content, out_dir=out_dir, templates=templates, on_build=built, on_error=failed, on_start=started))
     except KeyboardInterrupt:
         click.echo("stopped watching")
+
+
+def _interrupt_on(*signals: signal.Signals) -> None:
+    """Make each of ``signals`` raise KeyboardInterrupt, even where the parent shell ignored them."""
+    for number in signals:
+        signal.signal(number, signal.default_int_handler)
 
 
 def _run(debug: bool, action):

@@ -55,4 +55,6 @@ def watch(paths: Iterable[Path] = (), *, out_dir: Path = Path("build"), template
     once([])
     on_start(folders)
     for changes in watchfiles.watch(*folders, watch_filter=outside_output, debounce=200, step=50):
-        once(sorted({Path(path).name for _, path in changes}))
+        names = {Path(path).name for _, path in changes}
+        # Editors save through temporary files; name those that are still there.
+        once(sorted({Path(path).name for _, path in changes if Path(path).exists()} or names))
