@@ -154,16 +154,17 @@ def load_theme(folders: list[Path]) -> Theme:
     from policybrief.content import shown_path
 
     path = find_theme(folders)
-    theme = validate(load_yaml(path, shown_path(path)), Theme).model_copy(update={"folder": path.parent.resolve()})
+    document = load_yaml(path, shown_path(path))
+    theme = validate(document, Theme).model_copy(update={"folder": path.parent.resolve()})
     if theme.logo:
-        _check_logo(theme, shown_path(path), folders)
+        _check_logo(theme, f"{shown_path(path)}:{document.line_of(('logo',))}", folders)
     return theme
 
 
-def _check_logo(theme: Theme, shown: str, folders: list[Path]) -> None:
-    """Raise TemplateError when the logo is missing or lies outside the template folders."""
+def _check_logo(theme: Theme, where: str, folders: list[Path]) -> None:
+    """Raise TemplateError (at ``where``, file:line) when the logo is missing or outside the template folders."""
     logo = (theme.folder / theme.logo).resolve()
     if not any(logo.is_relative_to(Path(folder).resolve()) for folder in folders):
-        raise TemplateError(f"{shown}: logo {theme.logo!r} is outside the template folders; put the image next to theme.yaml.")
+        raise TemplateError(f"{where}: logo {theme.logo!r} is outside the template folders; put the image next to theme.yaml.")
     if not logo.is_file():
-        raise TemplateError(f"{shown}: logo {theme.logo!r} not found next to theme.yaml; check the file name.")
+        raise TemplateError(f"{where}: logo {theme.logo!r} not found next to theme.yaml; check the file name.")
