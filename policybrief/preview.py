@@ -37,6 +37,7 @@ def preview(paths: Iterable[Path] = (), *, out_dir: Path = DEFAULT_OUT, template
     what is up to date), then write their pages and slides as PNGs and one contact sheet."""
     from policybrief.api import build, find_content
 
+    soffice = find_soffice()  # before building: a missing LibreOffice is reported at once
     files = find_content(paths)
     build(files, out_dir=out_dir, templates=templates, on_written=on_written)
     pages, slides = [], []
@@ -45,7 +46,7 @@ def preview(paths: Iterable[Path] = (), *, out_dir: Path = DEFAULT_OUT, template
             stem = content.stem
             _remove_old(out_dir, stem)
             pages += pdf_pages_to_png(out_dir / f"{stem}.pdf", out_dir, f"{stem}-page")
-            slides += pdf_pages_to_png(deck_to_pdf(out_dir / f"{stem}.pptx", Path(work)), out_dir, f"{stem}-slide")
+            slides += pdf_pages_to_png(deck_to_pdf(out_dir / f"{stem}.pptx", Path(work), soffice), out_dir, f"{stem}-slide")
     return Preview(pages, slides, contact_sheet([*pages, *slides], out_dir / SHEET_NAME))
 
 
@@ -73,11 +74,16 @@ def pdf_pages_to_png(pdf: Path, out_dir: Path, stem: str, width: int = 1000) -> 
     return written
 
 
-def deck_to_pdf(pptx: Path, work: Path) -> Path:
-    """Return the PDF LibreOffice makes of ``pptx`` (written under ``work``)."""
+def find_soffice() -> str:
+    """Return the LibreOffice command; raise BriefError saying how to install it when there is none."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         raise BriefError("soffice: not found; previewing slides needs LibreOffice, install it: sudo apt-get install libreoffice-impress.")
+    return soffice
+
+
+def deck_to_pdf(pptx: Path, work: Path, soffice: str) -> Path:
+    """Return the PDF LibreOffice (``soffice``) makes of ``pptx`` (written under ``work``)."""
     profile = Path(tempfile.mkdtemp(prefix="lo-profile-", dir=work))
     command = [soffice, "--headless", f"-env:UserInstallation={profile.as_uri()}", "--convert-to", "pdf", "--outdir", str(work), str(pptx)]
     result = subprocess.run(command, capture_output=True, text=True, timeout=SOFFICE_TIMEOUT)

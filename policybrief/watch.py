@@ -28,12 +28,11 @@ def watch(paths: Iterable[Path] = (), *, out_dir: Path = Path("build"), template
     ``on_build(written, seconds, changed)`` reports each build; a BriefError is
     passed to ``on_error`` and watching goes on, so a typo never ends the session.
     """
+    import pptx  # noqa: F401  (imported once, so rebuilds do not pay for it)
     import watchfiles
+    import weasyprint  # noqa: F401
 
     from policybrief.api import build, find_content, template_folders
-
-    import pptx  # noqa: F401  (imported once, so rebuilds do not pay for it)
-    import weasyprint  # noqa: F401
 
     templates = list(templates)
     files = find_content(paths)
