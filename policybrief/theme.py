@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Annotated
 
 from markupsafe import Markup
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, PrivateAttr
 
 from policybrief.errors import TemplateError
 from policybrief.schema import Model
@@ -122,14 +122,14 @@ class DeckStyle(Model):
 
 
 class Theme(Model):
-    """Every design token of the brief and the deck; ``folder`` is where theme.yaml was found."""
+    """Every design token of the brief and the deck."""
 
     colours: Colours
     fonts: Fonts
     brief: BriefStyle
     deck: DeckStyle
     logo: LayoutName | None = None
-    folder: Path = Path(".")
+    _folder: Path = PrivateAttr(default=Path("."))  # where theme.yaml was found: not a key of the file
 
     def layout_name(self, role: str) -> str:
         """Return the master's layout name for slide ``role`` (a literal layout name passes through)."""
@@ -137,7 +137,7 @@ class Theme(Model):
 
     def logo_uri(self) -> str:
         """Return the logo as a file URI ('' without a logo)."""
-        return (self.folder / self.logo).resolve().as_uri() if self.logo else ""
+        return (self._folder / self.logo).resolve().as_uri() if self.logo else ""
 
 
 def find_theme(folders: list[Path]) -> Path:
@@ -155,7 +155,8 @@ def load_theme(folders: list[Path]) -> Theme:
 
     path = find_theme(folders)
     document = load_yaml(path, shown_path(path))
-    theme = validate(document, Theme).model_copy(update={"folder": path.parent.resolve()})
+    theme = validate(document, Theme)
+    theme._folder = path.parent.resolve()
     if theme.logo:
         _check_logo(theme, f"{shown_path(path)}:{document.line_of(('logo',))}", folders)
     return theme
@@ -163,7 +164,7 @@ def load_theme(folders: list[Path]) -> Theme:
 
 def _check_logo(theme: Theme, where: str, folders: list[Path]) -> None:
     """Raise TemplateError (at ``where``, file:line) when the logo is missing or outside the template folders."""
-    logo = (theme.folder / theme.logo).resolve()
+    logo = (theme._folder / theme.logo).resolve()
     if not any(logo.is_relative_to(Path(folder).resolve()) for folder in folders):
         raise TemplateError(f"{where}: logo {theme.logo!r} is outside the template folders; put the image next to theme.yaml.")
     if not logo.is_file():
