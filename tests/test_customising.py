@@ -146,3 +146,15 @@ def test_init_templates_refuses_a_folder_that_is_not_empty(tmp_path):
     result = run_cli("init-templates", "mine", cwd=tmp_path)
     assert (result.returncode, result.stderr.strip()) == (1, "mine: is not an empty folder; name a new folder for the templates.")
     assert sorted(p.name for p in (tmp_path / "mine").iterdir()) == ["notes.txt"]
+
+
+def test_content_stays_text_in_a_user_template_and_the_deck(tmp_path):
+    hostile = "{{ 7*7 }} <script>alert(1)</script> & 川金會"
+    source = CONTENT.read_text(encoding="utf-8")
+    title = re.search(r"^title: .*$", source, re.M)[0]
+    (tmp_path / "107005.yaml").write_text(source.replace(title, f"title: '{hostile}'"), encoding="utf-8")
+    result = run_cli("107005.yaml", "--out", "out", "--templates", str(ROOT / "examples" / "cover"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "".join(hostile.split()) in "".join(pdf_pages(tmp_path / "out" / "107005.pdf")[0].split())
+    first = Presentation(str(tmp_path / "out" / "107005.pptx")).slides[0]
+    assert "".join(hostile.split()) in ["".join(shape.text_frame.text.split()) for shape in first.placeholders]
