@@ -27,7 +27,8 @@ built-in file of the same name; a file you delete falls back to the built-in,
 so keep only the files you change:
 
 - theme.yaml            colours, fonts, sizes, page margins, logo and the deck's
-                        master and layout names: the one file for both outputs
+                        master and layout names: the one file for both outputs;
+                        it may hold only the keys you change
 - brief/base.html       the brief's HTML; better: keep brief/brief.html and
                         replace one block, e.g. {{% block cover %}}
 - brief/brief.html      the file the build renders; extends brief/base.html

@@ -2,7 +2,7 @@
 
 ``theme.yaml`` is looked up on the template search path (user folders first),
 so a user folder holding only a ``theme.yaml`` restyles both the brief and the
-deck. The brief receives the tokens as CSS custom properties (see
+deck; a user's file holds only the keys it changes. The brief receives the tokens as CSS custom properties (see
 ``templates/brief/base.html``); the deck writes them into its master's theme
 part and fits text with its sizes. Every value is validated strictly (colours
 as ``#RRGGBB``, lengths with a unit, font names of letters, digits, spaces and
@@ -150,16 +150,28 @@ def find_theme(folders: list[Path]) -> Path:
 
 
 def load_theme(folders: list[Path]) -> Theme:
-    """Return the validated theme found first on the search path; raise ContentError with file and line."""
+    """Return the validated theme found first on the search path (over the built-in one); raise ContentError with file and line."""
     from policybrief.content import shown_path
+    from policybrief.templating import builtin_templates
 
     path = find_theme(folders)
     document = load_yaml(path, shown_path(path))
+    builtin = builtin_templates().resolve() / THEME_FILE
+    if path.resolve() != builtin and isinstance(document.data, dict):
+        # A user's theme.yaml need hold only what it changes; the rest is the built-in theme's.
+        document.data = _merged(load_yaml(builtin, shown_path(builtin)).data, document.data)
     theme = validate(document, Theme)
     theme._folder = path.parent.resolve()
     if theme.logo:
         _check_logo(theme, f"{shown_path(path)}:{document.line_of(('logo',))}", folders)
     return theme
+
+
+def _merged(base: object, override: object) -> object:
+    """Return ``override`` laid over ``base``: mappings key by key, anything else replaced whole."""
+    if not (isinstance(base, dict) and isinstance(override, dict)):
+        return override
+    return {**base, **{key: _merged(base.get(key), value) for key, value in override.items()}}
 
 
 def _check_logo(theme: Theme, where: str, folders: list[Path]) -> None:

@@ -126,7 +126,8 @@ def test_a_bad_theme_is_one_message_with_file_and_line(tmp_path, replacements, e
 
 
 def test_project_file_names_template_folders(tmp_path):
-    themed(tmp_path / "house", ('accent: "#1F3864"', 'accent: "#225522"'))
+    (tmp_path / "house").mkdir()
+    (tmp_path / "house" / "theme.yaml").write_text("colours: {accent: \"#225522\"}\n", encoding="utf-8")
     (tmp_path / "policybrief.yaml").write_text("templates: [house]\n", encoding="utf-8")
     result = run_cli("pdf", str(CONTENT), "--out", "out", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -151,3 +152,14 @@ def test_a_copied_theme_reproduces_the_default_outputs(built, tmp_path):
     assert result.returncode == 0, result.stderr
     for name in ("107005.pdf", "107005.pptx"):
         assert (tmp_path / "out" / name).read_bytes() == (built / name).read_bytes(), name
+
+
+def test_a_user_theme_holds_only_what_it_changes(tmp_path):
+    (tmp_path / "tpl").mkdir()
+    (tmp_path / "tpl" / "theme.yaml").write_text('colours:\n  accent: "#225522"\n', encoding="utf-8")
+    html = brief_html(CONTENT, [tmp_path / "tpl"])
+    assert "--accent: #225522;" in html and "--text: #1A1A1A;" in html and "@page { size: A4;" in html
+    (tmp_path / "tpl" / "theme.yaml").write_text("colours:\n  accent: navy\n", encoding="utf-8")
+    result = run_cli("check", str(CONTENT), "--templates", "tpl", cwd=tmp_path)
+    assert (result.returncode, result.stderr.strip()) == (
+        1, "tpl/theme.yaml:2: colours.accent: expected a colour as #RRGGBB, e.g. \"#1F3864\", not 'navy'.")
