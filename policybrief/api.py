@@ -24,6 +24,7 @@ from policybrief.templating import make_environment, search_path
 
 if TYPE_CHECKING:  # pydantic is imported only once content is read: a no-change rebuild skips it
     from policybrief.schema import Report
+    from policybrief.theme import Theme
 
 TARGETS = ("pdf", "slides")
 SUFFIXES = {"pdf": ".pdf", "slides": ".pptx"}
@@ -61,6 +62,7 @@ class Settings:
 
     folders: list[Path]
     pdf_variant: str
+    theme: Theme | None = None  # loaded once the plan says something must be made
     _env: object = field(default=None, repr=False)
 
     def env(self):
@@ -70,7 +72,7 @@ class Settings:
         return self._env
 
     def __getstate__(self) -> dict:
-        return {"folders": self.folders, "pdf_variant": self.pdf_variant, "_env": None}
+        return {"folders": self.folders, "pdf_variant": self.pdf_variant, "theme": self.theme, "_env": None}
 
 
 def find_content(paths: Iterable[Path], default_folder: Path = Path("content")) -> list[Path]:
@@ -87,11 +89,16 @@ def find_content(paths: Iterable[Path], default_folder: Path = Path("content")) 
 
 
 def template_folders(templates: Iterable[Path]) -> list[Path]:
-    """Return the template search path; raise TemplateError for an override folder that does not exist."""
+    """Return the template search path: ``templates``, then policybrief.yaml's folders, then the built-ins.
+
+    Raise TemplateError for an override folder that does not exist.
+    """
+    from policybrief.project import project_templates
+
     for folder in map(Path, templates):
         if not folder.is_dir():
             raise TemplateError(f"{folder}: no such template folder; check the path given to --templates.")
-    return search_path(list(templates))
+    return search_path([*templates, *project_templates()])
 
 
 def load_all(paths: list[Path]) -> list[tuple[Path, Report]]:
@@ -107,12 +114,20 @@ def load_all(paths: list[Path]) -> list[tuple[Path, Report]]:
     return loaded
 
 
+def context_of(report: Report, theme: Theme) -> dict:
+    """Return the variables every template receives: the report's and the ``theme``."""
+    return {**template_context(report), "theme": theme}
+
+
 def check(paths: Iterable[Path] = (), *, templates: Iterable[Path] = ()) -> list[Report]:
     """Return the validated reports after rendering every template with them; write nothing."""
-    env = make_environment(template_folders(templates))
+    from policybrief.theme import load_theme
+
+    folders = template_folders(templates)
+    env, theme = make_environment(folders), load_theme(folders)
     reports = []
     for _, report in load_all(find_content(paths)):
-        context = template_context(report)
+        context = context_of(report, theme)
         brief.render_html(env, context)
         deck.render_plan(env, context)
         reports.append(report)
@@ -121,8 +136,10 @@ def check(paths: Iterable[Path] = (), *, templates: Iterable[Path] = ()) -> list
 
 def brief_html(content: Path, templates: Iterable[Path] = ()) -> str:
     """Return the brief's HTML for ``content``, as a build renders it."""
-    env = make_environment(template_folders(templates))
-    return brief.render_html(env, template_context(load_report(content)))
+    from policybrief.theme import load_theme
+
+    folders = template_folders(templates)
+    return brief.render_html(make_environment(folders), context_of(load_report(content), load_theme(folders)))
 
 
 def build(
@@ -143,7 +160,8 @@ def build(
     An output is skipped (and ``on_current`` called) when nothing it is made
     from changed since it was written, unless ``force``.
     """
-    settings = Settings(template_folders(templates), pdf_variant)
+    folders = template_folders(templates)
+    settings = Settings(folders, pdf_variant)
     targets = tuple(t for t in TARGETS if t in tuple(targets))
     files = _distinct_names(find_content(paths))
     ensure_folder(out_dir)
@@ -153,6 +171,10 @@ def build(
         return []
     # Every content problem is reported before anything is made.
     plan = [replace(job, report=report) for job, (_, report) in zip(plan, load_all([j.content for j in plan]), strict=True)]
+    from policybrief.theme import load_theme
+
+    # The theme is read only now: its file is part of every fingerprint, so a no-change rebuild needs no YAML.
+    settings.theme = load_theme(folders)
     if any(target == "pdf" for job in plan for target, _, _ in job.outputs) and not _harfbuzz_subset():
         on_warning(HARFBUZZ_WARNING)
     written = []
@@ -217,11 +239,11 @@ def _make(job: Job, settings: Settings) -> list[tuple[Written, bytes]]:
     not leave a new PDF next to yesterday's deck.
     """
     report = job.report
-    context = template_context(report)
+    context = context_of(report, settings.theme)
     allowed = [*settings.folders, job.content.resolve().parent]
     makers = {
         "pdf": lambda: _pdf(settings.env(), context, allowed, settings.folders[-1], settings.pdf_variant),
-        "slides": lambda: _pptx(settings.env(), context, report, settings.folders),
+        "slides": lambda: _pptx(settings.env(), context, report, settings),
     }
     made = []
     for target, output, _ in job.outputs:
@@ -251,13 +273,14 @@ def _pdf(env, context, allowed: list[Path], base: Path, variant: str) -> tuple[b
     return data, f"{pages} pages", ()
 
 
-def _pptx(env, context, report: Report, folders: list[Path]) -> tuple[bytes, str, tuple[str, ...]]:
+def _pptx(env, context, report: Report, settings: Settings) -> tuple[bytes, str, tuple[str, ...]]:
     """Return the deck's PPTX bytes, a short description and the slides that were continued."""
     from policybrief.master import find_master
 
     info = deck.DeckInfo(title=report.title, author=report.publisher, subject=context["series_label"],
                          keywords="、".join(report.keywords), date=deck.build_date(report.year, report.month))
-    built = deck.build_pptx(deck.render_plan(env, context), find_master(folders), info)
+    master_path = find_master(settings.folders, settings.theme.deck.master)
+    built = deck.build_pptx(deck.render_plan(env, context), master_path, info, settings.theme)
     continued = tuple(f"continued: {name} → {count} slides" for name, count in built.continued)
     return built.data, f"{built.slides} slides", continued
 

@@ -1,7 +1,8 @@
 """Skip outputs that are already current.
 
 An output is current when the fingerprint of everything it is made from (the
-tool's version, the content file, every template file on the search path, the
+tool's version, the content file, every template file on the search path that
+the output may use (brief/ is not the deck's, deck/ not the PDF's), the
 options and SOURCE_DATE_EPOCH) equals the one recorded when it was written, and
 the file on disk is still the one written then. The check reads no YAML and
 imports neither WeasyPrint nor python-pptx, so a no-change rebuild is quick.
@@ -18,6 +19,8 @@ from policybrief import __version__
 from policybrief.output import write_atomic
 
 CACHE_NAME = ".policybrief-cache.json"
+# Templates one output never reads: a CSS edit must not rebuild the deck.
+_OTHER_OUTPUT = {"pdf": "deck", "slides": "brief"}
 
 
 def fingerprint(content: Path, folders: list[Path], *, kind: str, options: str = "") -> str:
@@ -27,7 +30,8 @@ def fingerprint(content: Path, folders: list[Path], *, kind: str, options: str =
         digest.update(part.encode() + b"\0")
     digest.update(content.read_bytes())
     for folder in folders:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+                           and p.relative_to(folder).parts[0] != _OTHER_OUTPUT.get(kind)):
             digest.update(str(path.relative_to(folder)).encode() + b"\0")
             digest.update(path.read_bytes())
     return digest.hexdigest()

@@ -5,6 +5,7 @@ Kept free of heavy imports so that ``--help`` and ``check`` stay fast.
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
@@ -123,6 +124,71 @@ def import_command(report, output, force, debug) -> None:
     sections, topics, points = imported.counts
     warnings = len(imported.warnings)
     click.echo(f"wrote {path} ({sections} sections, {topics} topics, {points} points, {warnings} warning{'' if warnings == 1 else 's'})")
+
+
+@cli.command("init-templates")
+@click.argument("folder", type=click.Path(path_type=Path))
+@debug_option
+def init_templates_command(folder, debug) -> None:
+    """Copy the built-in templates and theme into FOLDER (new or empty) to customise them."""
+    from policybrief.project import init_templates
+
+    files = _run(debug, lambda: init_templates(folder))
+    click.echo(f"wrote {len(files)} files to {folder}; read {folder / 'README.md'}, keep only the files you change, "
+               f"and build with --templates {folder}")
+
+
+preview_out_option = click.option("--out", "out_dir", default=Path("build/preview"), show_default=True,
+                                  type=click.Path(path_type=Path), help="Folder the outputs and PNGs are written to.")
+
+
+@cli.command("preview")
+@content_argument
+@preview_out_option
+@templates_option
+@debug_option
+def preview_command(content, out_dir, templates, debug) -> None:
+    """Build, then write every PDF page and slide of each CONTENT file as PNG, plus one contact sheet."""
+    from policybrief.preview import preview
+
+    made = _run(debug, lambda: preview(content, out_dir=out_dir, templates=templates))
+    click.echo(f"wrote {len(made.pages)} page and {len(made.slides)} slide images to {out_dir}")
+    click.echo(f"contact sheet: {made.sheet}")
+
+
+@cli.command("watch")
+@content_argument
+@out_option
+@templates_option
+@debug_option
+def watch_command(content, out_dir, templates, debug) -> None:
+    """Build, then rebuild whenever content, templates or the theme change (Ctrl-C stops)."""
+    from policybrief.watch import watch
+
+    def built(written, seconds, changed) -> None:
+        what = ", ".join(str(record.path) for record in written) or "nothing (all up to date)"
+        cause = f" after a change to {', '.join(changed)}" if changed else ""
+        click.echo(f"{'rebuilt' if changed else 'built'} {what}{cause} in {seconds:.2f} s", color=False)
+
+    def failed(error) -> None:
+        for line in error.lines():
+            click.echo(line, err=True)
+        click.echo("waiting for the next change…", err=True)
+
+    def started(folders) -> None:
+        click.echo(f"watching {', '.join(str(f) for f in folders)} (Ctrl-C stops)")
+
+    _interrupt_on(signal.SIGINT, signal.SIGTERM)
+    try:
+        _run(debug, lambda: watch(content, out_dir=out_dir, templates=templates, on_build=built, on_error=failed, on_start=started))
+    except KeyboardInterrupt:
+        click.echo("stopped watching")
+
+
+def _interrupt_on(*signals: signal.Signals) -> None:
+    """Make each of ``signals`` raise KeyboardInterrupt, even where the parent shell ignored them."""
+    for number in signals:
+        signal.signal(number, signal.default_int_handler)
 
 
 def _run(debug: bool, action):

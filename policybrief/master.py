@@ -19,13 +19,13 @@ EMU_PER_PT = 12700
 _DEFAULT_INSETS = (91440, 45720, 91440, 45720)  # OOXML defaults: left, top, right, bottom
 
 
-def find_master(folders: list[Path]) -> Path:
-    """Return the first ``deck/master.pptx`` on the template search path ``folders``."""
+def find_master(folders: list[Path], name: str = MASTER_NAME) -> Path:
+    """Return the first master ``name`` (theme.yaml's deck.master) on the template search path ``folders``."""
     for folder in folders:
-        candidate = Path(folder) / MASTER_NAME
-        if candidate.is_file():
+        candidate = Path(folder) / name
+        if candidate.is_file() and candidate.resolve().is_relative_to(Path(folder).resolve()):
             return candidate
-    raise MasterError(f"{MASTER_NAME}: not found; looked in: {', '.join(str(f) for f in folders)}.")
+    raise MasterError(f"{name}: not found; looked in: {', '.join(str(f) for f in folders)}.")
 
 
 def open_master(path: Path) -> Any:
@@ -87,3 +87,42 @@ def text_box(shape: Any) -> Box:
         for name, default in zip(("lIns", "tIns", "rIns", "bIns"), _DEFAULT_INSETS, strict=True)
     ]
     return Box((shape.width - insets[0] - insets[2]) / EMU_PER_PT, (shape.height - insets[1] - insets[3]) / EMU_PER_PT)
+
+
+def check_layouts(deck: Any, names: list[str], path: Path) -> None:
+    """Raise MasterError (listing what the master has) unless every layout in ``names`` exists."""
+    for name in names:
+        layout(deck, name, path)
+
+
+_THEME_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme"
+
+
+def apply_theme(deck: Any, theme: Any) -> None:
+    """Write ``theme``'s colours and fonts into the theme parts of the deck's slide and notes masters."""
+    colours = theme.colours
+    palette = {"dk1": colours.text, "lt1": colours.paper, "dk2": colours.accent, "lt2": colours.tint,
+               "accent1": colours.accent, "accent2": colours.muted, "accent3": colours.rule,
+               "hlink": colours.accent, "folHlink": colours.muted}
+    fonts = {"majorFont": theme.fonts.heading, "minorFont": theme.fonts.slides}
+    for owner in (deck.slide_master.part, deck.notes_master.part):
+        part = owner.part_related_by(_THEME_REL)
+        part._blob = _themed(part.blob, palette, fonts)
+
+
+def _themed(blob: bytes, palette: dict[str, str], fonts: dict[str, Any]) -> bytes:
+    """Return theme XML ``blob`` with its colour slots set to ``palette`` and its major/minor fonts to ``fonts``."""
+    from lxml import etree
+
+    a = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+    root = etree.fromstring(blob)
+    scheme = root.find(f"{a}themeElements/{a}clrScheme")
+    for slot, value in palette.items():
+        node = scheme.find(f"{a}{slot}")
+        node.clear()
+        etree.SubElement(node, f"{a}srgbClr", val=value.lstrip("#"))
+    for kind, face in fonts.items():
+        node = root.find(f"{a}themeElements/{a}fontScheme/{a}{kind}")
+        node.find(f"{a}latin").set("typeface", face.latin)
+        node.find(f"{a}ea").set("typeface", face.east_asian)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)

@@ -10,16 +10,54 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from policybrief.errors import BriefError
 from policybrief.output import write_atomic
 
 SOFFICE_TIMEOUT = 180
+DEFAULT_OUT = Path("build/preview")
+SHEET_NAME = "contact-sheet.png"
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What a preview wrote: one PNG per PDF page and per slide, and the contact sheet."""
+
+    pages: list[Path]
+    slides: list[Path]
+    sheet: Path
+
+
+def preview(paths: Iterable[Path] = (), *, out_dir: Path = DEFAULT_OUT, templates: Iterable[Path] = (),
+            on_written=lambda written: None) -> Preview:
+    """Return the preview of every content file: build its PDF and deck into ``out_dir`` (skipping
+    what is up to date), then write their pages and slides as PNGs and one contact sheet."""
+    from policybrief.api import build, find_content
+
+    soffice = find_soffice()  # before building: a missing LibreOffice is reported at once
+    files = find_content(paths)
+    build(files, out_dir=out_dir, templates=templates, on_written=on_written)
+    pages, slides = [], []
+    with tempfile.TemporaryDirectory(prefix="preview-") as work:
+        for content in files:
+            stem = content.stem
+            _remove_old(out_dir, stem)
+            pages += pdf_pages_to_png(out_dir / f"{stem}.pdf", out_dir, f"{stem}-page")
+            slides += pdf_pages_to_png(deck_to_pdf(out_dir / f"{stem}.pptx", Path(work), soffice), out_dir, f"{stem}-slide")
+    return Preview(pages, slides, contact_sheet([*pages, *slides], out_dir / SHEET_NAME))
+
+
+def _remove_old(out_dir: Path, stem: str) -> None:
+    """Delete the PNGs of an earlier preview of ``stem`` (it may have had more pages)."""
+    for old in [*out_dir.glob(f"{stem}-page-*.png"), *out_dir.glob(f"{stem}-slide-*.png")]:
+        old.unlink()
 
 
 def pdf_pages_to_png(pdf: Path, out_dir: Path, stem: str, width: int = 1000) -> list[Path]:
-    """Return the PNG files written for each page of ``pdf`` (``stem``-p01.png …)."""
+    """Return the PNG files written for each page of ``pdf`` (``stem``-01.png …)."""
     import pypdfium2
 
     document = pypdfium2.PdfDocument(str(pdf))
@@ -36,17 +74,22 @@ def pdf_pages_to_png(pdf: Path, out_dir: Path, stem: str, width: int = 1000) -> 
     return written
 
 
-def deck_to_pdf(pptx: Path, work: Path) -> Path:
-    """Return the PDF LibreOffice makes of ``pptx`` (written under ``work``)."""
+def find_soffice() -> str:
+    """Return the LibreOffice command; raise BriefError saying how to install it when there is none."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
-        raise BriefError("previewing slides needs LibreOffice; install it: sudo apt-get install libreoffice-impress.")
+        raise BriefError("soffice: not found; previewing slides needs LibreOffice, install it: sudo apt-get install libreoffice-impress.")
+    return soffice
+
+
+def deck_to_pdf(pptx: Path, work: Path, soffice: str) -> Path:
+    """Return the PDF LibreOffice (``soffice``) makes of ``pptx`` (written under ``work``)."""
     profile = Path(tempfile.mkdtemp(prefix="lo-profile-", dir=work))
     command = [soffice, "--headless", f"-env:UserInstallation={profile.as_uri()}", "--convert-to", "pdf", "--outdir", str(work), str(pptx)]
     result = subprocess.run(command, capture_output=True, text=True, timeout=SOFFICE_TIMEOUT)
     converted = work / f"{pptx.stem}.pdf"
     if result.returncode != 0 or not converted.is_file():
-        raise BriefError(f"{pptx}: LibreOffice could not convert the deck ({result.stderr.strip() or 'no output'}).")
+        raise BriefError(f"{pptx}: LibreOffice could not convert the deck ({result.stderr.strip() or 'no output'}); open it in LibreOffice Impress to see why.")
     return converted
 
 

@@ -207,3 +207,9 @@ class Report(Model):
     def month(self) -> int:
         """Return the month (1–12) of the report."""
         return int(self.date[5:7])
+
+
+class Project(Model):
+    """The settings of ``policybrief.yaml``: template folders searched before the built-ins."""
+
+    templates: list[Line] = []

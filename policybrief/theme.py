@@ -1,9 +1,12 @@
 """The theme: design tokens both outputs use (colours, fonts, sizes, page, logo).
 
-``theme.yaml`` is looked up on the template search path, so a user folder
-holding only a ``theme.yaml`` restyles both the brief and the deck. The brief
-receives the tokens as CSS custom properties; the deck applies them to its
-master's theme and uses the sizes to fit text.
+``theme.yaml`` is looked up on the template search path (user folders first),
+so a user folder holding only a ``theme.yaml`` restyles both the brief and the
+deck; a user's file holds only the keys it changes. The brief receives the tokens as CSS custom properties (see
+``templates/brief/base.html``); the deck writes them into its master's theme
+part and fits text with its sizes. Every value is validated strictly (colours
+as ``#RRGGBB``, lengths with a unit, font names of letters, digits, spaces and
+hyphens) because the brief pastes them into CSS.
 """
 
 from __future__ import annotations
@@ -12,64 +15,77 @@ import re
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from markupsafe import Markup
+from pydantic import AfterValidator, Field, PrivateAttr
 
 from policybrief.errors import TemplateError
-from policybrief.schema import Line, Model
+from policybrief.schema import Model
 from policybrief.validate import validate
 from policybrief.yamlfile import load_yaml
 
 THEME_FILE = "theme.yaml"
-_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
-_LENGTH = re.compile(r"^\d+(\.\d+)?(mm|cm|pt|in)$")
+ROLES = ("title", "agenda", "section", "topic", "closing")
+_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
+_LENGTH = re.compile(r"\d+(\.\d+)?(mm|cm|pt|in)")
+_FONT = re.compile(r"[\w][\w \-]*")
+_PAGE = re.compile(r"(A[3-5]|B[45]|JIS-B[45]|letter|legal)( (portrait|landscape))?")
+_LAYOUT = re.compile(r"[^\x00-\x1f]+")
 
 
-def _colour(value: str) -> str:
-    """Return a ``#RRGGBB`` colour in upper case; reject anything else."""
-    if not _COLOUR.match(value):
-        raise ValueError(f'expected a colour as #RRGGBB, e.g. "#1F3A5F", not {value!r}')
-    return value.upper()
+def _matching(pattern: re.Pattern[str], what: str):
+    """Return a validator accepting only values that match ``pattern`` whole."""
+    def check(value: str) -> str:
+        if not pattern.fullmatch(value):
+            raise ValueError(f"expected {what}, not {value!r}")
+        return value
+    return AfterValidator(check)
 
 
-def _length(value: str) -> str:
-    """Return a CSS length in mm, cm, pt or in; reject anything else."""
-    if not _LENGTH.match(value):
-        raise ValueError(f'expected a length such as "22mm" or "10.5pt", not {value!r}')
-    return value
-
-
-Colour = Annotated[str, AfterValidator(_colour)]
-Length = Annotated[str, AfterValidator(_length)]
+Colour = Annotated[str, _matching(_COLOUR, 'a colour as #RRGGBB, e.g. "#1F3864"'), AfterValidator(str.upper)]
+Length = Annotated[str, _matching(_LENGTH, 'a length such as "22mm" or "10.5pt"')]
+FontName = Annotated[str, _matching(_FONT, 'a font name of letters, digits, spaces and hyphens, e.g. "Noto Sans CJK TC"')]
+PageSize = Annotated[str, _matching(_PAGE, 'a page size such as "A4", "B5" or "letter landscape"')]
+LayoutName = Annotated[str, _matching(_LAYOUT, "a layout name on one line")]
 
 
 class Colours(Model):
-    """The palette: one accent colour plus greys."""
+    """The palette: one accent colour, its tint and greys."""
 
     accent: Colour
+    tint: Colour
     text: Colour
     muted: Colour
     rule: Colour
-    background: Colour
+    paper: Colour
 
 
 class Face(Model):
     """A font role with its Latin and East-Asian typefaces."""
 
-    latin: Line
-    east_asian: Line
+    latin: FontName
+    east_asian: FontName
+
+    def css(self) -> Markup:
+        """Return the CSS font-family list: Latin face first, then the East-Asian one.
+
+        Marked safe for the HTML template: the names hold only letters, digits,
+        spaces and hyphens, and the quotes must reach the CSS unescaped.
+        """
+        return Markup(", ".join(f'"{name}"' for name in dict.fromkeys((self.latin, self.east_asian))))
 
 
 class Fonts(Model):
-    """Typefaces for headings and body text."""
+    """Typefaces: headings (both outputs), the brief's body text, and slide text."""
 
     heading: Face
     body: Face
+    slides: Face
 
 
 class Page(Model):
-    """The brief's page: size and margins."""
+    """The brief's page: size and margins (inner = binding side)."""
 
-    size: Line = "A4"
+    size: PageSize
     margin_top: Length
     margin_bottom: Length
     margin_inner: Length
@@ -77,31 +93,31 @@ class Page(Model):
 
 
 class BriefStyle(Model):
-    """Sizes of the PDF brief."""
+    """Page and text sizes of the PDF brief."""
 
     page: Page
     body_size: Length
-    line_height: float = Field(gt=1, le=3)
+    line_height: float = Field(ge=1, le=3)
 
 
 class Layouts(Model):
-    """Which layout of the master each slide role uses."""
+    """The master's layout name for each slide role."""
 
-    title: Line = "Title"
-    agenda: Line = "Agenda"
-    section: Line = "Section"
-    topic: Line = "Topic"
-    closing: Line = "Closing"
+    title: LayoutName
+    agenda: LayoutName
+    section: LayoutName
+    topic: LayoutName
+    closing: LayoutName
 
 
 class DeckStyle(Model):
-    """The deck's master and text sizes (points)."""
+    """The deck's master, its layouts by role, and text sizes (points)."""
 
-    master: Line = "deck/master.pptx"
-    layouts: Layouts = Layouts()
+    master: LayoutName
+    layouts: Layouts
     title_size: float = Field(ge=12, le=96)
     body_size: float = Field(ge=12, le=72)
-    min_body_size: float = Field(ge=8, le=72)
+    min_body_size: float = Field(ge=12, le=72)
     max_bullets: int = Field(ge=1, le=20)
 
 
@@ -112,21 +128,56 @@ class Theme(Model):
     fonts: Fonts
     brief: BriefStyle
     deck: DeckStyle
-    logo: Line | None = None
+    logo: LayoutName | None = None
+    _folder: Path = PrivateAttr(default=Path("."))  # where theme.yaml was found: not a key of the file
+
+    def layout_name(self, role: str) -> str:
+        """Return the master's layout name for slide ``role`` (a literal layout name passes through)."""
+        return getattr(self.deck.layouts, role) if role in ROLES else role
+
+    def logo_uri(self) -> str:
+        """Return the logo as a file URI ('' without a logo)."""
+        return (self._folder / self.logo).resolve().as_uri() if self.logo else ""
 
 
 def find_theme(folders: list[Path]) -> Path:
     """Return the first ``theme.yaml`` on the search path ``folders``."""
     for folder in folders:
-        candidate = folder / THEME_FILE
+        candidate = Path(folder) / THEME_FILE
         if candidate.is_file():
             return candidate
-    raise TemplateError(f"{THEME_FILE} not found; looked in: {', '.join(map(str, folders))}.")
+    raise TemplateError(f"{THEME_FILE}: not found; looked in: {', '.join(map(str, folders))}.")
 
 
 def load_theme(folders: list[Path]) -> Theme:
-    """Return the validated theme found on the search path; raise ContentError with file and line."""
+    """Return the validated theme found first on the search path (over the built-in one); raise ContentError with file and line."""
     from policybrief.content import shown_path
+    from policybrief.templating import builtin_templates
 
     path = find_theme(folders)
-    return validate(load_yaml(path, shown_path(path)), Theme)
+    document = load_yaml(path, shown_path(path))
+    builtin = builtin_templates().resolve() / THEME_FILE
+    if path.resolve() != builtin and isinstance(document.data, dict):
+        # A user's theme.yaml need hold only what it changes; the rest is the built-in theme's.
+        document.data = _merged(load_yaml(builtin, shown_path(builtin)).data, document.data)
+    theme = validate(document, Theme)
+    theme._folder = path.parent.resolve()
+    if theme.logo:
+        _check_logo(theme, f"{shown_path(path)}:{document.line_of(('logo',))}", folders)
+    return theme
+
+
+def _merged(base: object, override: object) -> object:
+    """Return ``override`` laid over ``base``: mappings key by key, anything else replaced whole."""
+    if not (isinstance(base, dict) and isinstance(override, dict)):
+        return override
+    return {**base, **{key: _merged(base.get(key), value) for key, value in override.items()}}
+
+
+def _check_logo(theme: Theme, where: str, folders: list[Path]) -> None:
+    """Raise TemplateError (at ``where``, file:line) when the logo is missing or outside the template folders."""
+    logo = (theme._folder / theme.logo).resolve()
+    if not any(logo.is_relative_to(Path(folder).resolve()) for folder in folders):
+        raise TemplateError(f"{where}: logo {theme.logo!r} is outside the template folders; put the image next to theme.yaml.")
+    if not logo.is_file():
+        raise TemplateError(f"{where}: logo {theme.logo!r} not found next to theme.yaml; check the file name.")

@@ -76,9 +76,9 @@ def test_changing_the_template_folder_rebuilds(tmp_path, edit):
     options = {"targets": ["pdf"], "templates": [templates]}
     assert build_names(content, tmp_path, **options) == ["107005.pdf"]
     if edit == "edit the brief's stylesheet":
-        css.write_text(css.read_text(encoding="utf-8").replace("--leading: 1.8;", "--leading: 1.9;"), encoding="utf-8")
+        css.write_text(css.read_text(encoding="utf-8").replace("--gap-point: 3mm;", "--gap-point: 4mm;"), encoding="utf-8")
     elif edit == "add a theme file":
-        (templates / "theme.yaml").write_text("accent: '#7a1f1f'\n", encoding="utf-8")
+        (templates / "theme.yaml").write_text("colours: {accent: '#7A1F1F'}\n", encoding="utf-8")
     else:
         (templates / "brief" / "logo.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>", encoding="utf-8")
     assert build_names(content, tmp_path, **options) == ["107005.pdf"]

@@ -14,13 +14,15 @@ from hypothesis import strategies as st
 from pptx import Presentation
 
 from policybrief import fit
-from policybrief.deck import FONT
+from policybrief.templating import search_path
+from policybrief.theme import load_theme
 
 from .conftest import CONTENT, ROOT, run_cli
 
 A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 MASTER = ROOT / "templates" / "deck" / "master.pptx"
 HAN = re.compile(r"[\u3400-\u9fff]")
+FONT = load_theme(search_path()).fonts.slides.latin
 LAYOUT_NAMES = ["Title", "Agenda", "Section", "Topic", "Closing"]
 
 

@@ -17,7 +17,8 @@ import pytest
 import yaml
 from pptx import Presentation
 
-from policybrief.deck import MIN_PT
+from policybrief.templating import search_path
+from policybrief.theme import load_theme
 
 from .conftest import CONTENT, run_cli
 
@@ -74,6 +75,8 @@ def overflowing(pptx: Path, tmp: Path) -> list[str]:
                        and y1 <= b[4] + TOLERANCE_PT for b in owners):
                 problems.append(f"slide {number}: {text!r} at ({x0:.0f},{y0:.0f})–({x1:.0f},{y1:.0f}) outside {owners[0][1:]}")
     return problems
+
+MIN_PT = load_theme(search_path()).deck.min_body_size
 
 
 def too_small(pptx: Path) -> list[str]:
