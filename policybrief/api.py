@@ -19,6 +19,7 @@ from policybrief.cache import BuildCache, fingerprint
 from policybrief.content import load_report, shown_path
 from policybrief.context import template_context
 from policybrief.errors import BriefError, ContentError, OutputError, TemplateError
+from policybrief.fonts import FONT_FOLDER
 from policybrief.output import ensure_folder, write_atomic
 from policybrief.templating import make_environment, search_path
 
@@ -62,6 +63,7 @@ class Settings:
 
     folders: list[Path]
     pdf_variant: str
+    font_dir: Path  # font subsets, kept next to the outputs (see fonts.py)
     theme: Theme | None = None  # loaded once the plan says something must be made
     _env: object = field(default=None, repr=False)
 
@@ -72,7 +74,7 @@ class Settings:
         return self._env
 
     def __getstate__(self) -> dict:
-        return {"folders": self.folders, "pdf_variant": self.pdf_variant, "theme": self.theme, "_env": None}
+        return {**self.__dict__, "_env": None}
 
 
 def find_content(paths: Iterable[Path], default_folder: Path = Path("content")) -> list[Path]:
@@ -161,7 +163,7 @@ def build(
     from changed since it was written, unless ``force``.
     """
     folders = template_folders(templates)
-    settings = Settings(folders, pdf_variant)
+    settings = Settings(folders, pdf_variant, out_dir / FONT_FOLDER)
     targets = tuple(t for t in TARGETS if t in tuple(targets))
     files = _distinct_names(find_content(paths))
     ensure_folder(out_dir)
@@ -242,7 +244,8 @@ def _make(job: Job, settings: Settings) -> list[tuple[Written, bytes]]:
     context = context_of(report, settings.theme)
     allowed = [*settings.folders, job.content.resolve().parent]
     makers = {
-        "pdf": lambda: _pdf(settings.env(), context, allowed, settings.folders[-1], settings.pdf_variant),
+        "pdf": lambda: _pdf(settings.env(), context, allowed, settings.folders[-1], settings.pdf_variant,
+                            settings.font_dir),
         "slides": lambda: _pptx(settings.env(), context, report, settings),
     }
     made = []
@@ -267,9 +270,10 @@ def _distinct_names(paths: list[Path]) -> list[Path]:
     return paths
 
 
-def _pdf(env, context, allowed: list[Path], base: Path, variant: str) -> tuple[bytes, str, tuple[str, ...]]:
+def _pdf(env, context, allowed: list[Path], base: Path, variant: str, font_dir: Path) -> tuple[bytes, str, tuple[str, ...]]:
     """Return the brief's PDF bytes, a short description and no notes."""
-    data, pages = brief.write_pdf(brief.render_html(env, context), allowed, base, variant=variant)
+    data, pages = brief.write_pdf(brief.render_html(env, context), allowed, base, variant=variant,
+                                  families=brief.font_families(context["theme"]), font_dir=font_dir)
     return data, f"{pages} pages", ()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -36,10 +37,19 @@ def render_html(env: jinja2.Environment, context: dict[str, Any]) -> str:
     """Return the brief's HTML rendered from the templates.
 
     Adds what only the brief needs: the cover title split into balanced
-    lines (``title_lines``) and the document date (``pdf_date``).
+    lines (``title_lines``), the document date (``pdf_date``) and the font
+    lists (``font_body``, ``font_heading``).
     """
-    report = context["report"]
-    extra = {"title_lines": balanced_lines(report.title, COVER_LINE_CHARS), "pdf_date": document_date(report.date)}
+    from policybrief.fonts import families_css
+
+    report, theme = context["report"], context["theme"]
+    extra = {
+        "title_lines": balanced_lines(report.title, COVER_LINE_CHARS),
+        "pdf_date": document_date(report.date),
+        # The font-family lists, each family's subset first (see fonts.py).
+        "font_body": families_css([theme.fonts.body.latin, theme.fonts.body.east_asian]),
+        "font_heading": families_css([theme.fonts.heading.latin, theme.fonts.heading.east_asian]),
+    }
     return render(env, BRIEF_TEMPLATE, {**context, **extra})
 
 
@@ -107,21 +117,39 @@ def document_date(month: str) -> str:
     return datetime.fromtimestamp(int(epoch), tz=UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
 
 
-def write_pdf(html: str, folders: list[Path], base: Path, *, variant: str = DEFAULT_VARIANT) -> tuple[bytes, int]:
-    """Return the PDF bytes of ``html`` and its page count.
+def write_pdf(html: str, folders: list[Path], base: Path, *, variant: str = DEFAULT_VARIANT,
+              families: Iterable[str] = (), font_dir: Path | None = None) -> tuple[bytes, int]:
+    """Return the PDF bytes of ``html`` and its page count (arguments as for ``typeset``)."""
+    from policybrief.fetch import RefusedURL, refused_error  # imports WeasyPrint
 
-    Relative resources resolve against ``base``; only files inside ``folders`` can be read.
-    """
-    import weasyprint  # imported here: `--help` and `check` must stay fast
-
-    from policybrief.fetch import RefusedURL, SandboxFetcher, refused_error  # imports WeasyPrint too
-
-    document = weasyprint.HTML(string=html, base_url=base.as_uri() + "/", url_fetcher=SandboxFetcher(folders))
     try:
-        rendered = document.render(pdf_variant=variant)
-        return rendered.write_pdf(pdf_variant=variant), len(rendered.pages)
+        document = typeset(html, folders, base, variant=variant, families=families, font_dir=font_dir)
+        return document.write_pdf(pdf_variant=variant), len(document.pages)
     except RefusedURL as error:
         raise refused_error(error, _template_naming(error.url, folders)) from None
+
+
+def typeset(html: str, folders: list[Path], base: Path, *, variant: str = DEFAULT_VARIANT,
+            families: Iterable[str] = (), font_dir: Path | None = None) -> Any:
+    """Return the WeasyPrint document of ``html`` laid out in pages.
+
+    Relative resources resolve against ``base``; only files inside ``folders`` can be read.
+    With a ``font_dir``, the font ``families`` are offered as subsets holding
+    just the characters of ``html``, kept in ``font_dir`` (see fonts.py).
+    """
+    import weasyprint  # imported here: `--help` and `check` must stay fast
+    from weasyprint.text.fonts import FontConfiguration
+
+    from policybrief.fetch import SandboxFetcher
+    from policybrief.fonts import face_rules
+
+    fetcher = SandboxFetcher([*folders, *([font_dir] if font_dir else [])])
+    font_config, stylesheets = FontConfiguration(), []
+    if font_dir is not None:
+        rules = face_rules(families, html, font_dir)
+        stylesheets.append(weasyprint.CSS(string=rules, url_fetcher=fetcher, font_config=font_config))
+    document = weasyprint.HTML(string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher)
+    return document.render(pdf_variant=variant, stylesheets=stylesheets, font_config=font_config)
 
 
 def _template_naming(url: str, folders: list[Path]) -> str:
@@ -136,3 +164,9 @@ def _template_naming(url: str, folders: list[Path]) -> str:
             if path.is_file() and url in path.read_text(encoding="utf-8", errors="replace"):
                 return shown_path(path)
     return BRIEF_TEMPLATE
+
+
+def font_families(theme: Any) -> list[str]:
+    """Return the font families the brief sets text in: the theme's body and heading faces."""
+    return list(dict.fromkeys([theme.fonts.body.latin, theme.fonts.body.east_asian,
+                               theme.fonts.heading.latin, theme.fonts.heading.east_asian]))

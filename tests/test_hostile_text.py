@@ -20,6 +20,7 @@ from policybrief import output
 from policybrief.api import build
 from policybrief.cache import CACHE_NAME
 from policybrief.errors import ContentError, OutputError, TemplateError
+from policybrief.fonts import FONT_FOLDER
 
 from .conftest import CONTENT
 
@@ -170,7 +171,7 @@ def test_interrupted_write_keeps_the_previous_file(previous, monkeypatch, failur
     with pytest.raises(raised):
         output.write_atomic(target, b"%PDF-1.7 half a file")
     assert (target.read_bytes(), target.stat().st_mtime_ns) == before
-    assert sorted(set(os.listdir(previous)) - {CACHE_NAME}) == ["107005.pdf", "107005.pptx"]
+    assert sorted(set(os.listdir(previous)) - {CACHE_NAME, FONT_FOLDER}) == ["107005.pdf", "107005.pptx"]
 
 
 def test_failed_deck_leaves_the_previous_pdf_and_deck(previous, tmp_path_factory):
@@ -178,8 +179,8 @@ def test_failed_deck_leaves_the_previous_pdf_and_deck(previous, tmp_path_factory
     templates = tmp_path_factory.mktemp("tpl")
     (templates / "deck").mkdir()
     (templates / "deck" / "deck.xml").write_text("<deck>{{ nope }}</deck>\n", encoding="utf-8")
-    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in previous.iterdir()}
+    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in previous.iterdir() if p.is_file()}
     with pytest.raises(TemplateError, match="'nope' is undefined"):
         build([CONTENT], out_dir=previous, templates=[templates])
-    assert {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in previous.iterdir()} == before
+    assert {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in previous.iterdir() if p.is_file()} == before
 

@@ -75,7 +75,8 @@ def test_fonts_page_and_sizes_reach_the_brief(tmp_path):
                                     "body: {latin: DejaVu Serif, east_asian: Noto Serif CJK TC}"),
                  ("margin_inner: 20mm", "margin_inner: 25mm"), ("body_size: 11pt", "body_size: 10.5pt"))
     html = brief_html(CONTENT, [tpl])
-    assert '--font-body: "DejaVu Serif", "Noto Serif CJK TC";' in html
+    # Each family's subset for this brief first, then the installed families (see fonts.py).
+    assert '--font-body: "DejaVu Serif subset", "Noto Serif CJK TC subset", "DejaVu Serif", "Noto Serif CJK TC";' in html
     assert "--size-body: 10.5pt;" in html
     assert "@page { size: A4; margin: 22mm 30.85mm 22mm 25mm; }" in html
     assert "@page :left { margin: 22mm 25mm 22mm 30.85mm; }" in html

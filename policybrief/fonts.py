@@ -1,0 +1,176 @@
+"""The brief's fonts, cut down to the characters of one brief before WeasyPrint sees them.
+
+WeasyPrint subsets every font it embeds, but keeps each glyph's number, so
+an embedded Noto CJK face still carries an entry for every glyph up to the
+highest one used: 200–340 KB of PDF and about 0.05 s of writing per face,
+for a brief that draws a few hundred characters. Subsetting first, with
+HarfBuzz's own subsetter (uharfbuzz, about 15 ms a face), to the characters
+the brief's HTML holds gives fonts of a few hundred glyphs that WeasyPrint
+then embeds at a fraction of the size and time.
+
+The subsets are offered to WeasyPrint as ``@font-face`` families named
+``"<family> subset"``, listed before the installed family itself; a
+character a subset lacks (one a stylesheet generates by escape, say) is drawn
+from the installed font, so the subset can make a PDF smaller but never
+wrong. Subset files are kept, by a key of font file and characters, in a
+folder next to the outputs, so a rebuild after a stylesheet edit reuses them.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import hashlib
+import html
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from markupsafe import Markup
+
+from policybrief.output import write_atomic
+
+FONT_FOLDER = ".policybrief-fonts"
+SUBSET = " subset"
+KEEP_FILES = 24  # subsets kept in the folder; the oldest are removed beyond that
+# OpenType features a horizontal zh-TW or Latin line may use; not the vertical
+# ones (their alternates would double the glyphs kept). ``locl`` must stay:
+# without it Noto CJK's Latin letters shift by a fraction of a point (the pages
+# are compared pixel for pixel with the installed fonts in tests/test_fonts.py).
+FEATURES = ("ccmp", "locl", "kern", "liga", "clig", "calt", "rlig", "mark", "mkmk",
+            "palt", "pwid", "halt", "fwid", "hwid", "pnum", "tnum", "lnum", "onum", "frac", "sups", "subs")
+# Weights the brief's faces come in: CSS keyword → fontconfig weight.
+WEIGHTS = {"normal": 80, "bold": 200}
+_ASCII = "".join(chr(code) for code in range(0x20, 0x7F))
+
+
+@dataclass(frozen=True)
+class Installed:
+    """One installed font face, as fontconfig resolves a family and weight."""
+
+    path: str
+    index: int
+    weight: int
+
+
+def families_css(names: Iterable[str]) -> Markup:
+    """Return a CSS font-family list: each family's subset first, then the installed families.
+
+    Marked safe: the theme allows only letters, digits, spaces and hyphens in font names.
+    """
+    names = list(dict.fromkeys(names))
+    return Markup(", ".join(f'"{name}"' for name in [*(name + SUBSET for name in names), *names]))
+
+
+def face_rules(families: Iterable[str], text: str, folder: Path) -> str:
+    """Return ``@font-face`` rules for the regular and bold subset of each of ``families``.
+
+    Each subset holds the characters of ``text`` (HTML, entities resolved) and
+    printable ASCII; its file is written to ``folder`` unless already there.
+    A family that is not installed gets no rule (the build's glyph check names it).
+    """
+    codepoints = sorted({ord(char) for char in html.unescape(text) + _ASCII if char.isprintable()})
+    rules = []
+    for family in dict.fromkeys(families):
+        for weight, fc_weight in WEIGHTS.items():
+            face = installed(family, fc_weight)
+            # A family without a bold face is left to fontconfig, which emboldens the regular one.
+            if face is None or (weight == "bold" and face.weight < WEIGHTS["bold"]):
+                continue
+            path = subset_file(face, codepoints, folder)
+            rules.append(f'@font-face {{ font-family: "{family}{SUBSET}"; font-weight: {weight}; '
+                         f'src: url("{path.resolve().as_uri()}"); }}')
+    prune(folder)
+    return "\n".join(rules)
+
+
+def subset_file(face: Installed, codepoints: list[int], folder: Path) -> Path:
+    """Return the file holding ``face`` cut down to ``codepoints``, made now if not already in ``folder``."""
+    import uharfbuzz
+
+    stat = os.stat(face.path)
+    key = hashlib.sha256(repr((face.path, face.index, stat.st_mtime_ns, stat.st_size, FEATURES,
+                               uharfbuzz.__version__, codepoints)).encode()).hexdigest()[:32]
+    path = folder / f"{key}.otf"
+    if path.is_file():
+        os.utime(path)  # recently used: kept by prune()
+        return path
+    write_atomic(path, _subset(face, codepoints))
+    return path
+
+
+def _subset(face: Installed, codepoints: list[int]) -> bytes:
+    """Return the font program of ``face`` holding only ``codepoints`` and what shaping them needs."""
+    import uharfbuzz as hb
+
+    request = hb.SubsetInput()
+    for code in codepoints:
+        request.unicode_set.add(code)
+    features = request.sets(hb.SubsetInputSets.LAYOUT_FEATURE_TAG)
+    features.clear()
+    for tag in FEATURES:
+        features.add(int.from_bytes(tag.encode(), "big"))
+    return hb.subset(hb.Face(hb.Blob.from_file_path(face.path), face.index), request).blob.data
+
+
+def prune(folder: Path, keep: int = KEEP_FILES) -> None:
+    """Remove all but the ``keep`` most recently used subset files in ``folder``."""
+    files = sorted(folder.glob("*.otf"), key=lambda path: path.stat().st_mtime_ns, reverse=True)
+    for old in files[keep:]:
+        old.unlink(missing_ok=True)
+
+
+@cache
+def installed(family: str, weight: int) -> Installed | None:
+    """Return the installed face fontconfig picks for ``family`` at ``weight``, or None if the family is not installed."""
+    fc = _fontconfig()
+    # In fontconfig's name syntax a hyphen starts a size; the theme allows hyphens in names.
+    pattern = fc.FcNameParse(f"{family.replace('-', chr(92) + '-')}:weight={weight}".encode())
+    try:
+        fc.FcConfigSubstitute(None, pattern, 0)  # FcMatchPattern
+        fc.FcDefaultSubstitute(pattern)
+        result = ctypes.c_int()
+        match = fc.FcFontMatch(None, pattern, ctypes.byref(result))
+    finally:
+        fc.FcPatternDestroy(pattern)
+    if not match:
+        return None
+    try:
+        families = _strings(fc, match, b"family")
+        path, index, found_weight = _strings(fc, match, b"file"), ctypes.c_int(), ctypes.c_int()
+        fc.FcPatternGetInteger(match, b"index", 0, ctypes.byref(index))
+        fc.FcPatternGetInteger(match, b"weight", 0, ctypes.byref(found_weight))
+    finally:
+        fc.FcPatternDestroy(match)
+    if family not in families or not path:
+        return None
+    return Installed(path[0], index.value, found_weight.value)
+
+
+def _strings(fc, pattern, name: bytes) -> list[str]:
+    """Return every string value of property ``name`` of a fontconfig pattern."""
+    values, value = [], ctypes.c_char_p()
+    while fc.FcPatternGetString(pattern, name, len(values), ctypes.byref(value)) == 0:  # FcResultMatch
+        values.append(value.value.decode())
+    return values
+
+
+@cache
+def _fontconfig():
+    """Return libfontconfig with the few functions used here declared (Pango loads it anyway)."""
+    fc = ctypes.CDLL(ctypes.util.find_library("fontconfig") or "libfontconfig.so.1")
+    pointer, text = ctypes.c_void_p, ctypes.c_char_p
+    for name, result, arguments in (
+        ("FcNameParse", pointer, [text]),
+        ("FcConfigSubstitute", ctypes.c_int, [pointer, pointer, ctypes.c_int]),
+        ("FcDefaultSubstitute", None, [pointer]),
+        ("FcFontMatch", pointer, [pointer, pointer, ctypes.POINTER(ctypes.c_int)]),
+        ("FcPatternGetString", ctypes.c_int, [pointer, text, ctypes.c_int, ctypes.POINTER(text)]),
+        ("FcPatternGetInteger", ctypes.c_int, [pointer, text, ctypes.c_int, ctypes.POINTER(ctypes.c_int)]),
+        ("FcPatternDestroy", None, [pointer]),
+    ):
+        function = getattr(fc, name)
+        function.restype, function.argtypes = result, arguments
+    return fc

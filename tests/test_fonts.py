@@ -1,0 +1,101 @@
+"""The brief's fonts are subset before WeasyPrint embeds them: smaller PDFs, the same pages."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+
+import pypdfium2 as pdfium
+import pytest
+from pypdf import PdfReader
+
+from policybrief import api, brief, fonts
+from policybrief.theme import load_theme
+
+from .conftest import CONTENT
+
+SERIF, SANS = "Noto Serif CJK TC", "Noto Sans CJK TC"
+
+
+def page_pixels(data: bytes) -> list[bytes]:
+    """Return every page of PDF ``data`` rendered at 100 dpi, as raw RGB bytes."""
+    document = pdfium.PdfDocument(data)
+    return [page.render(scale=100 / 72).to_pil().convert("RGB").tobytes() for page in document]
+
+
+def embedded_fonts(data: bytes) -> dict[str, int]:
+    """Return the decoded size in bytes of every font program embedded in PDF ``data``, by font name."""
+    sizes = {}
+    for page in PdfReader(io.BytesIO(data)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            sizes[str(font["/BaseFont"])] = len(descriptor["/FontFile3"].get_object().get_data())
+    return sizes
+
+
+@pytest.fixture(scope="module")
+def brief_pdfs(tmp_path_factory):
+    """Return the 107005 brief's PDF made with font subsets, and made with the installed fonts only."""
+    folders = api.template_folders([])
+    html = api.brief_html(CONTENT)
+    families = brief.font_families(load_theme(folders))
+    subset, _ = brief.write_pdf(html, folders, folders[-1], families=families, font_dir=tmp_path_factory.mktemp("fonts"))
+    installed, _ = brief.write_pdf(html, folders, folders[-1])
+    return subset, installed
+
+
+def test_subset_fonts_draw_every_page_exactly_as_the_installed_fonts(brief_pdfs):
+    subset, installed = brief_pdfs
+    assert page_pixels(subset) == page_pixels(installed)
+
+
+def test_subset_fonts_shrink_the_pdf(brief_pdfs):
+    subset, installed = brief_pdfs
+    sizes, before = embedded_fonts(subset), embedded_fonts(installed)
+    assert all("-subset" in name for name in sizes) and len(sizes) == 2
+    # Each face was 0.8-1 MB decoded with WeasyPrint's own subsetting (every glyph number kept).
+    assert max(sizes.values()) < 400_000 < min(before.values())
+    assert len(subset) < 400 * 1024 < len(installed)
+
+
+def test_the_built_brief_embeds_the_subsets(built):
+    names = subprocess.run(["pdffonts", str(built / "107005.pdf")], capture_output=True, text=True, check=True).stdout
+    assert names.count("-subset") == 2
+    assert (built / fonts.FONT_FOLDER).is_dir()
+
+
+def test_a_character_the_subset_lacks_comes_from_the_installed_font(tmp_path):
+    # 龍 appears only as a CSS escape, so it is not among the characters the subset is made from.
+    css = '<style>html { font-family: "Noto Serif CJK TC subset", "Noto Serif CJK TC"; } p::after { content: "\\9F8D"; }</style>'
+    html = f'<!DOCTYPE html><html lang="zh-TW"><head><meta charset="utf-8"><title>t</title>{css}</head><body><p>臺灣</p></body></html>'
+    data, _ = brief.write_pdf(html, [tmp_path], tmp_path, families=[SERIF], font_dir=tmp_path / "fonts")
+    text = pdfium.PdfDocument(data)[0].get_textpage().get_text_range()
+    assert "臺灣龍" in text
+    names = [name.split("+", 1)[1] for name in embedded_fonts(data)]
+    assert sorted(names) == ["Noto-Serif-CJK-TC", "Noto-Serif-CJK-TC-subset"]
+
+
+def test_subsets_are_made_once_per_set_of_characters(tmp_path):
+    folder = tmp_path / "fonts"
+    first = fonts.face_rules([SERIF], "<p>臺灣</p>", folder)
+    made = sorted(folder.iterdir())
+    assert len(made) == 2 and first.count("@font-face") == 2  # regular and bold
+    assert fonts.face_rules([SERIF], "<p>臺灣</p>", folder) == first
+    assert sorted(folder.iterdir()) == made
+    fonts.face_rules([SERIF], "<p>臺灣龍</p>", folder)
+    assert len(list(folder.iterdir())) == 4
+
+
+def test_old_subsets_are_pruned(tmp_path):
+    for text in ["甲", "乙", "丙"]:
+        fonts.face_rules([SERIF], text, tmp_path)
+    newest = fonts.face_rules([SERIF], "丙", tmp_path)
+    fonts.prune(tmp_path, keep=2)
+    kept = sorted(path.as_uri() for path in tmp_path.iterdir())
+    assert kept == sorted(uri.split('url("')[1].split('")')[0] for uri in newest.splitlines())
+
+
+def test_a_family_that_is_not_installed_gets_no_subset(tmp_path):
+    assert fonts.installed("No Such Family", fonts.WEIGHTS["normal"]) is None
+    assert fonts.face_rules(["No Such Family", SANS], "字", tmp_path).count("@font-face") == 2
