@@ -48,11 +48,13 @@ def project_templates(folder: Path = Path(".")) -> list[Path]:
     from policybrief.validate import validate
     from policybrief.yamlfile import load_yaml
 
-    project = validate(load_yaml(path, shown_path(path)), Project)
+    document = load_yaml(path, shown_path(path))
+    project = validate(document, Project)
     folders = [(folder / name) for name in project.templates]
-    for name, found in zip(project.templates, folders, strict=True):
+    for index, (name, found) in enumerate(zip(project.templates, folders, strict=True)):
         if not found.is_dir():
-            raise TemplateError(f"{shown_path(path)}: templates folder {name!r} does not exist; fix the path (it is relative to {PROJECT_FILE}).")
+            where = f"{document.path}:{document.line_of(('templates', index))}"
+            raise TemplateError(f"{where}: templates folder {name!r} does not exist; fix the path (it is relative to {PROJECT_FILE}).")
     return folders
 
 

@@ -136,7 +136,7 @@ def test_project_file_names_template_folders(tmp_path):
 
 @pytest.mark.parametrize(("config", "expected"), [
     ("templates: [nowhere]\n",
-     "policybrief.yaml: templates folder 'nowhere' does not exist; fix the path (it is relative to policybrief.yaml)."),
+     "policybrief.yaml:1: templates folder 'nowhere' does not exist; fix the path (it is relative to policybrief.yaml)."),
     ("template: [house]\n",
      "policybrief.yaml:1: template: unknown key; allowed here: templates."),
 ])
