@@ -48,7 +48,7 @@ def project_templates(folder: Path = Path(".")) -> list[Path]:
     from policybrief.validate import validate
     from policybrief.yamlfile import load_yaml
 
-    document = load_yaml(path, shown_path(path))
+    document = load_yaml(path, shown_path(path), example="templates")
     project = validate(document, Project)
     folders = [(folder / name) for name in project.templates]
     for index, (name, found) in enumerate(zip(project.templates, folders, strict=True)):

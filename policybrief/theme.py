@@ -155,7 +155,7 @@ def load_theme(folders: list[Path]) -> Theme:
     from policybrief.templating import builtin_templates
 
     path = find_theme(folders)
-    document = load_yaml(path, shown_path(path))
+    document = load_yaml(path, shown_path(path), example="colours")
     builtin = builtin_templates().resolve() / THEME_FILE
     if path.resolve() != builtin and isinstance(document.data, dict):
         # A user's theme.yaml need hold only what it changes; the rest is the built-in theme's.
