@@ -110,7 +110,7 @@ BAD = "tpl/theme.yaml"
     ((("size: A4", "size: A4 } html {"),),
      BAD + ":21: brief.page.size: expected a page size such as \"A4\", \"B5\" or \"letter landscape\", not 'A4 } html {'."),
     ((("min_body_size: 18", "min_body_size: 6"),),
-     BAD + ":40: deck.min_body_size: input should be greater than or equal to 12."),
+     BAD + ":40: deck.min_body_size: must be at least 12, not 6."),
     ((("  paper: \"#FFFFFF\"", "  paper: \"#FFFFFF\"\n  link: \"#0000FF\""),),
      BAD + ":13: colours.link: unknown key; allowed here: accent, tint, text, muted, rule, paper."),
     ((("logo:  ", "logo: ../../etc/logo.svg "),),
