@@ -195,4 +195,4 @@ def _check_master(theme: Theme, where: str, folders: list[Path]) -> None:
     except MasterError:
         shown = ", ".join(shown_path(Path(folder)) for folder in folders)
         raise TemplateError(f"{where}: deck.master: {theme.deck.master!r} is not in the template folders ({shown}); "
-                            "name the .pptx relative to your templates folder, e.g. deck/corporate.pptx.") from None
+                            "save your master there, or correct the name (it is relative to the templates folder).") from None

@@ -297,7 +297,7 @@ CUSTOM_CASES: list[tuple[str, Callable[[Path], list[str]], str]] = [
     ("logo-missing", theme(("logo:  ", "logo: logo.svg ")), THEME + ":43: logo 'logo.svg' not found next to theme.yaml; check the file name."),
     ("master-missing", theme(("master: deck/master.pptx", "master: deck/corporate.pptx")),
      f"{THEME}:31: deck.master: 'deck/corporate.pptx' is not in the template folders (tpl, {BUILTIN}); "
-     "name the .pptx relative to your templates folder, e.g. deck/corporate.pptx."),
+     "save your master there, or correct the name (it is relative to the templates folder)."),
     # --- a user's theme.yaml holding only what it changes ---
     ("theme-only-comments", partial_theme("# colours: {accent: \"#225522\"}\n"),
      THEME + ":1: the file is empty; it must hold a mapping of keys such as 'colours:'."),
@@ -305,7 +305,7 @@ CUSTOM_CASES: list[tuple[str, Callable[[Path], list[str]], str]] = [
     ("theme-not-a-mapping", partial_theme("colours: navy\n"), THEME + ":1: colours: expected a mapping of keys, got text."),
     ("theme-master-outside", partial_theme("deck:\n  master: ../../master.pptx\n"),
      f"{THEME}:2: deck.master: '../../master.pptx' is not in the template folders (tpl, {BUILTIN}); "
-     "name the .pptx relative to your templates folder, e.g. deck/corporate.pptx."),
+     "save your master there, or correct the name (it is relative to the templates folder)."),
     # --- --templates and policybrief.yaml ---
     ("templates-is-a-file", args("check", str(CONTENT), "--templates", "tpl", files={"tpl": "x"}),
      "tpl: no such template folder; check the path given to --templates."),
