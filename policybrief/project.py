@@ -48,11 +48,13 @@ def project_templates(folder: Path = Path(".")) -> list[Path]:
     from policybrief.validate import validate
     from policybrief.yamlfile import load_yaml
 
-    project = validate(load_yaml(path, shown_path(path)), Project)
+    document = load_yaml(path, shown_path(path), example="templates")
+    project = validate(document, Project)
     folders = [(folder / name) for name in project.templates]
-    for name, found in zip(project.templates, folders, strict=True):
+    for index, (name, found) in enumerate(zip(project.templates, folders, strict=True)):
         if not found.is_dir():
-            raise TemplateError(f"{shown_path(path)}: templates folder {name!r} does not exist; fix the path (it is relative to {PROJECT_FILE}).")
+            where = f"{document.path}:{document.line_of(('templates', index))}"
+            raise TemplateError(f"{where}: templates folder {name!r} does not exist; fix the path (it is relative to {PROJECT_FILE}).")
     return folders
 
 
@@ -62,6 +64,10 @@ def init_templates(target: Path) -> list[Path]:
 
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise OutputError(f"{target}: is not an empty folder; name a new folder for the templates.")
-    shutil.copytree(builtin_templates(), target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"))
-    (target / "README.md").write_text(TEMPLATES_README.format(folder=target), encoding="utf-8")
+    try:
+        shutil.copytree(builtin_templates(), target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"))
+        (target / "README.md").write_text(TEMPLATES_README.format(folder=target), encoding="utf-8")
+    except OSError as error:  # e.g. a file in the way of a parent folder, no permission, disk full
+        reason = error.strerror or "a file could not be copied"  # shutil.Error collects several, without a strerror
+        raise OutputError(f"{target}: cannot create the templates folder ({reason}); name another folder.") from None
     return sorted(p for p in target.rglob("*") if p.is_file())

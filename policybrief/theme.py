@@ -155,7 +155,7 @@ def load_theme(folders: list[Path]) -> Theme:
     from policybrief.templating import builtin_templates
 
     path = find_theme(folders)
-    document = load_yaml(path, shown_path(path))
+    document = load_yaml(path, shown_path(path), example="colours")
     builtin = builtin_templates().resolve() / THEME_FILE
     if path.resolve() != builtin and isinstance(document.data, dict):
         # A user's theme.yaml need hold only what it changes; the rest is the built-in theme's.
@@ -164,6 +164,7 @@ def load_theme(folders: list[Path]) -> Theme:
     theme._folder = path.parent.resolve()
     if theme.logo:
         _check_logo(theme, f"{shown_path(path)}:{document.line_of(('logo',))}", folders)
+    _check_master(theme, f"{shown_path(path)}:{document.line_of(('deck', 'master'))}", folders)
     return theme
 
 
@@ -181,3 +182,17 @@ def _check_logo(theme: Theme, where: str, folders: list[Path]) -> None:
         raise TemplateError(f"{where}: logo {theme.logo!r} is outside the template folders; put the image next to theme.yaml.")
     if not logo.is_file():
         raise TemplateError(f"{where}: logo {theme.logo!r} not found next to theme.yaml; check the file name.")
+
+
+def _check_master(theme: Theme, where: str, folders: list[Path]) -> None:
+    """Raise TemplateError (at ``where``, file:line) when deck.master is not in the template folders."""
+    from policybrief.content import shown_path
+    from policybrief.errors import MasterError
+    from policybrief.master import find_master
+
+    try:
+        find_master(folders, theme.deck.master)
+    except MasterError:
+        shown = ", ".join(shown_path(Path(folder)) for folder in folders)
+        raise TemplateError(f"{where}: deck.master: {theme.deck.master!r} is not in the template folders ({shown}); "
+                            "save your master there, or correct the name (it is relative to the templates folder).") from None

@@ -64,6 +64,13 @@ def _message(item: dict[str, Any], model: type[BaseModel], loc: KeyPath) -> str:
         return f"expected true or false, got {_describe(value)}"
     if kind == "too_short":
         return "must have at least one item"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"expected a whole number, got {_describe(value)}"
+    if kind in ("float_type", "float_parsing"):
+        return f"expected a number, got {_describe(value)}"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        bound = "at least {ge:g}" if kind == "greater_than_equal" else "at most {le:g}"
+        return f"must be {bound.format(**item['ctx'])}, not {value:g}"
     if kind == "value_error":
         return str(item["ctx"]["error"])
     return item["msg"][0].lower() + item["msg"][1:]

@@ -126,10 +126,11 @@ def _guess_encoding(raw: bytes) -> str:
     return ""
 
 
-def load_yaml(path: Path, shown: str | None = None) -> YamlDocument:
+def load_yaml(path: Path, shown: str | None = None, example: str = "title") -> YamlDocument:
     """Return the YAML mapping in ``path`` as a YamlDocument.
 
-    ``shown`` is how the file is named in messages (default: ``path``).
+    ``shown`` is how the file is named in messages (default: ``path``);
+    ``example`` is a key of such a file, named when the file is not a mapping.
     Raises BriefError for a file that is not YAML or not a mapping; collects
     duplicate keys in ``problems``.
     """
@@ -148,11 +149,11 @@ def load_yaml(path: Path, shown: str | None = None) -> YamlDocument:
     except RecursionError:
         raise ContentError([f"{shown}:1: the YAML is nested too deeply; a report needs only a few levels."]) from None
     if root is None:
-        raise ContentError([f"{shown}:1: the file is empty; it must hold a mapping of keys such as 'title:'."])
+        raise ContentError([f"{shown}:1: the file is empty; it must hold a mapping of keys such as '{example}:'."])
     if not isinstance(root, MappingNode):
         kind = "a list" if isinstance(root, SequenceNode) else "a single value"
         raise ContentError(
-            [f"{shown}:{root.start_mark.line + 1}: the top level is {kind}; it must be a mapping of keys such as 'title:'."]
+            [f"{shown}:{root.start_mark.line + 1}: the top level is {kind}; it must be a mapping of keys such as '{example}:'."]
         )
     document = YamlDocument(shown, None)
     builder = _Builder(document)

@@ -12,10 +12,10 @@ ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content" / "107005.yaml"
 
 
-def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    """Return the finished ``python build.py ARGS`` process, as a user would run it."""
+def run_cli(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Return the finished ``python build.py ARGS`` process, as a user would run it (in ``env``, default ours)."""
     return subprocess.run(
-        [sys.executable, str(ROOT / "build.py"), *args], cwd=cwd, capture_output=True, text=True, timeout=300
+        [sys.executable, str(ROOT / "build.py"), *args], cwd=cwd, capture_output=True, text=True, timeout=300, env=env
     )
 
 

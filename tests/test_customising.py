@@ -102,16 +102,6 @@ def test_example_3_corporate_master_by_layout_names(tmp_path):
     assert used[:3] == ["封面", "議程", "章節"] and used[-1] == "結語" and set(used) == set(CORPORATE_NAMES.values())
 
 
-def test_a_corporate_master_without_the_mapped_layout_lists_what_it_has(tmp_path):
-    shutil.copytree(ROOT / "examples" / "corporate", tmp_path / "tpl")
-    corporate_master(tmp_path / "tpl" / "deck" / "corporate.pptx")
-    theme = tmp_path / "tpl" / "theme.yaml"
-    theme.write_text(theme.read_text(encoding="utf-8").replace("topic: 內容", "topic: 正文"), encoding="utf-8")
-    result = run_cli("slides", str(CONTENT), "--out", "out", "--templates", "tpl", cwd=tmp_path)
-    assert (result.returncode, result.stderr.strip()) == (
-        1, f"{tmp_path / 'tpl' / 'deck' / 'corporate.pptx'}: has no slide layout named '正文'; it has: 封面, 議程, 章節, 內容, 結語.")
-
-
 BLOCK = '{% extends "brief/base.html" %}\n{% block cover %}\n'
 
 

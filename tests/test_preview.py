@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 from PIL import Image
 from pptx import Presentation
 from pypdf import PdfReader
 
-from .conftest import CONTENT, ROOT, run_cli
+from .conftest import CONTENT, run_cli
 
 
 def test_preview_writes_every_page_and_slide_and_one_contact_sheet(tmp_path):
@@ -31,12 +30,28 @@ def test_preview_writes_every_page_and_slide_and_one_contact_sheet(tmp_path):
         assert sheet.width >= 4 * 400 and sheet.height > 400 * (pages + slides) // 8
 
 
+# The messages of the two failures below; test_robustness checks that docs/errors.md lists them.
+NO_SOFFICE = "soffice: not found; previewing slides needs LibreOffice, install it: sudo apt-get install libreoffice-impress."
+NOT_CONVERTED = ("out/107005.pptx: LibreOffice could not convert the deck (Error: source file could not be loaded); "
+                 "open it in LibreOffice Impress to see why.")
+MESSAGES = [NO_SOFFICE, NOT_CONVERTED]
+
+
 def test_preview_without_libreoffice_says_how_to_install_it(tmp_path):
     bin_dir = tmp_path / "bin"  # a PATH without LibreOffice
     bin_dir.mkdir()
     assert shutil.which("soffice", path=str(bin_dir)) is None
-    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "preview", str(CONTENT), "--out", "out"],
-                            cwd=tmp_path, capture_output=True, text=True, timeout=300, env={"PATH": str(bin_dir)})
-    assert (result.returncode, result.stderr.strip()) == (
-        1, "soffice: not found; previewing slides needs LibreOffice, install it: sudo apt-get install libreoffice-impress.")
+    result = run_cli("preview", str(CONTENT), "--out", "out", cwd=tmp_path, env={"PATH": str(bin_dir)})
+    assert (result.returncode, result.stderr.strip()) == (1, NO_SOFFICE)
     assert not list(Path(tmp_path / "out").glob("*.png"))
+
+
+def test_preview_when_libreoffice_fails_names_the_deck(tmp_path):
+    bin_dir = tmp_path / "bin"  # a LibreOffice that fails as it does on a deck it cannot open
+    bin_dir.mkdir()
+    (bin_dir / "soffice").write_text('#!/bin/sh\necho "Error: source file could not be loaded" >&2\nexit 1\n', encoding="utf-8")
+    (bin_dir / "soffice").chmod(0o755)
+    result = run_cli("preview", str(CONTENT), "--out", "out", cwd=tmp_path,
+                     env={**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"})
+    assert (result.returncode, result.stderr.strip(), "Traceback" in result.stderr) == (1, NOT_CONVERTED, False)
+    assert not list(Path(tmp_path / "out").glob("*-slide-*.png")) and not (tmp_path / "out" / "contact-sheet.png").exists()

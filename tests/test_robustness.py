@@ -4,7 +4,11 @@ Every case runs ``python build.py`` as a user would, in a folder that already
 holds yesterday's good 107005.pdf and 107005.pptx, and asserts: exit code 1,
 exactly the expected one-sentence message, no traceback, and the previous
 outputs byte-identical with their modification times unchanged and no
-temporary ``.part`` file left behind.
+temporary ``.part`` file left behind. ``CUSTOM_CASES`` are a designer's
+mistakes (theme.yaml, template folders, policybrief.yaml, init-templates, the
+slide master), each run in an empty folder with the command that finds it:
+exit code 1, the exact message, no traceback, no output written. Every
+message of these tables is listed in docs/errors.md.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from policybrief.fonts import FONT_FOLDER
 
 from .conftest import CONTENT, ROOT, run_cli
 from .test_cli_errors import GOOD
+from .test_customising import corporate_master
+from .test_theme import themed
 
 BUILTIN = ROOT / "templates"
 BAD = "107005.yaml"  # the same name as the shipped report, so its outputs would collide
@@ -209,6 +215,12 @@ CASES: list[tuple[str, Callable[[Path], list[str]], str]] = [
 ]
 
 
+def assert_one_message(result: subprocess.CompletedProcess[str], expected: str, tmp_path: Path) -> None:
+    """Assert that ``result`` failed with exit code 1 and exactly ``expected`` ({tmp}: ``tmp_path``), no traceback."""
+    assert (result.returncode, result.stderr.strip()) == (1, expected.replace("{tmp}", str(tmp_path.resolve())))
+    assert "Traceback" not in result.stderr
+
+
 @pytest.mark.parametrize(("name", "setup", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_bad_input_is_one_clear_message_and_keeps_previous_outputs(tmp_path, previous, name, setup, expected):
     out = tmp_path / "out"
@@ -216,10 +228,125 @@ def test_bad_input_is_one_clear_message_and_keeps_previous_outputs(tmp_path, pre
     before = snapshot(out)
     given = setup(tmp_path)
     result = run_cli(*given, *([] if "--out" in given else ["--out", "out"]), cwd=tmp_path)
-    assert (result.returncode, result.stderr.strip()) == (1, expected.replace("{tmp}", str(tmp_path.resolve())))
-    assert "Traceback" not in result.stderr
+    assert_one_message(result, expected, tmp_path)
     assert snapshot(out) == before
     assert not [p for p in tmp_path.rglob("*.part")]
+
+
+def command(name: str, setup: Callable[[Path], list[str]]) -> Callable[[Path], list[str]]:
+    """Return ``setup`` run as the command ``name`` (e.g. ``slides``) instead of the default build."""
+    return lambda folder: [name, *setup(folder)]
+
+
+def theme(*replacements: tuple[str, str]) -> Callable[[Path], list[str]]:
+    """Return a case setup checking the good content with the built-in theme.yaml, changed, in ``tpl/``."""
+
+    def setup(folder: Path) -> list[str]:
+        themed(folder / "tpl", *replacements)
+        return ["check", str(CONTENT), "--templates", "tpl"]
+
+    return setup
+
+
+def partial_theme(text: str, command: str = "check") -> Callable[[Path], list[str]]:
+    """Return a case setup running ``command`` on the good content with a user's ``tpl/theme.yaml`` holding only ``text``."""
+    return args(command, str(CONTENT), "--templates", "tpl", files={"tpl/theme.yaml": text}, folders=("tpl",))
+
+
+def project(text: str, folders: tuple[str, ...] = ()) -> Callable[[Path], list[str]]:
+    """Return a case setup checking the good content next to a policybrief.yaml holding ``text``."""
+    return args("check", str(CONTENT), files={"policybrief.yaml": text}, folders=folders)
+
+
+def corporate_without_mapped_layout(folder: Path) -> list[str]:
+    """Set up docs/customising.md's example 3 with a theme mapping topics to a layout the master lacks."""
+    shutil.copytree(ROOT / "examples" / "corporate", folder / "tpl")
+    corporate_master(folder / "tpl" / "deck" / "corporate.pptx")
+    theme_file = folder / "tpl" / "theme.yaml"
+    theme_file.write_text(theme_file.read_text(encoding="utf-8").replace("topic: 內容", "topic: 正文"), encoding="utf-8")
+    return ["slides", str(CONTENT), "--templates", "tpl"]
+
+
+THEME = "tpl/theme.yaml"
+MASTER = BUILTIN / "deck" / "master.pptx"
+HEADING = "朝鮮半島情勢" * 33  # 198 characters: within the content limit, too long for a slide title at 18 pt
+# Customising: the theme, template folders, policybrief.yaml, init-templates and the slide master,
+# each run as the user would (``check`` where it finds the problem, ``slides`` for the master).
+CUSTOM_CASES: list[tuple[str, Callable[[Path], list[str]], str]] = [
+    # --- theme.yaml: a copy of the built-in one, changed ---
+    ("colour-name", theme(('accent: "#1F3864"', "accent: navy")),
+     THEME + ":7: colours.accent: expected a colour as #RRGGBB, e.g. \"#1F3864\", not 'navy'."),
+    ("colour-short", theme(('accent: "#1F3864"', 'accent: "#123"')),
+     THEME + ":7: colours.accent: expected a colour as #RRGGBB, e.g. \"#1F3864\", not '#123'."),
+    ("font-injection", theme(("heading: {latin: Noto Sans CJK TC,", 'heading: {latin: "Noto\\"; } body { color: red",')),
+     THEME + ":15: fonts.heading.latin: expected a font name of letters, digits, spaces and hyphens, "
+     "e.g. \"Noto Sans CJK TC\", not 'Noto\"; } body { color: red'."),
+    ("length-injection", theme(("margin_top: 22mm", 'margin_top: "22mm; } body { color: red"')),
+     THEME + ":23: brief.page.margin_top: expected a length such as \"22mm\" or \"10.5pt\", not '22mm; } body { color: red'."),
+    ("page-size", theme(("size: A4", "size: A4 } html {")),
+     THEME + ":21: brief.page.size: expected a page size such as \"A4\", \"B5\" or \"letter landscape\", not 'A4 } html {'."),
+    ("size-too-small", theme(("min_body_size: 18", "min_body_size: 6")), THEME + ":40: deck.min_body_size: must be at least 12, not 6."),
+    ("size-too-large", theme(("title_size: 36", "title_size: 200")), THEME + ":38: deck.title_size: must be at most 96, not 200."),
+    ("size-not-a-number", theme(("body_size: 28", "body_size: large")), THEME + ":39: deck.body_size: expected a number, got text."),
+    ("bullets-not-whole", theme(("max_bullets: 5", "max_bullets: 2.5")),
+     THEME + ":41: deck.max_bullets: expected a whole number, got the number 2.5."),
+    ("unknown-colour", theme(('  paper: "#FFFFFF"', '  paper: "#FFFFFF"\n  link: "#0000FF"')),
+     THEME + ":13: colours.link: unknown key; allowed here: accent, tint, text, muted, rule, paper."),
+    ("empty-layout-name", theme(("topic: Topic", 'topic: ""')), THEME + ":36: deck.layouts.topic: expected a layout name on one line, not ''."),
+    ("logo-outside", theme(("logo:  ", "logo: ../../etc/logo.svg ")),
+     THEME + ":43: logo '../../etc/logo.svg' is outside the template folders; put the image next to theme.yaml."),
+    ("logo-missing", theme(("logo:  ", "logo: logo.svg ")), THEME + ":43: logo 'logo.svg' not found next to theme.yaml; check the file name."),
+    ("master-missing", theme(("master: deck/master.pptx", "master: deck/corporate.pptx")),
+     f"{THEME}:31: deck.master: 'deck/corporate.pptx' is not in the template folders (tpl, {BUILTIN}); "
+     "save your master there, or correct the name (it is relative to the templates folder)."),
+    # --- a user's theme.yaml holding only what it changes ---
+    ("theme-only-comments", partial_theme("# colours: {accent: \"#225522\"}\n"),
+     THEME + ":1: the file is empty; it must hold a mapping of keys such as 'colours:'."),
+    ("theme-is-a-list", partial_theme("- colours\n"), THEME + ":1: the top level is a list; it must be a mapping of keys such as 'colours:'."),
+    ("theme-not-a-mapping", partial_theme("colours: navy\n"), THEME + ":1: colours: expected a mapping of keys, got text."),
+    ("theme-master-outside", partial_theme("deck:\n  master: ../../master.pptx\n"),
+     f"{THEME}:2: deck.master: '../../master.pptx' is not in the template folders (tpl, {BUILTIN}); "
+     "save your master there, or correct the name (it is relative to the templates folder)."),
+    # --- --templates and policybrief.yaml ---
+    ("templates-is-a-file", args("check", str(CONTENT), "--templates", "tpl", files={"tpl": "x"}),
+     "tpl: no such template folder; check the path given to --templates."),
+    ("project-missing-folder", project("templates: [nowhere]\n"),
+     "policybrief.yaml:1: templates folder 'nowhere' does not exist; fix the path (it is relative to policybrief.yaml)."),
+    ("project-second-folder-missing", project("templates:\n  - house\n  - nowhere\n", folders=("house",)),
+     "policybrief.yaml:3: templates folder 'nowhere' does not exist; fix the path (it is relative to policybrief.yaml)."),
+    ("project-unknown-key", project("template: [house]\n"), "policybrief.yaml:1: template: unknown key; allowed here: templates."),
+    ("project-not-a-list", project("templates: house\n"),
+     "policybrief.yaml:1: templates: expected a list (lines starting with '- '), got text."),
+    ("project-empty", project(""), "policybrief.yaml:1: the file is empty; it must hold a mapping of keys such as 'templates:'."),
+    # --- init-templates ---
+    ("init-into-a-file", args("init-templates", "mine", files={"mine": "x"}),
+     "mine: is not an empty folder; name a new folder for the templates."),
+    ("init-under-a-file", args("init-templates", "afile/mine", files={"afile": "x"}),
+     "afile/mine: cannot create the templates folder (Not a directory); name another folder."),
+    # --- the slide master and the deck template (the tmp folder's real path stands for {tmp}) ---
+    ("corporate-missing-layout", corporate_without_mapped_layout,
+     "{tmp}/tpl/deck/corporate.pptx: has no slide layout named '正文'; it has: 封面, 議程, 章節, 內容, 結語."),
+    ("layout-without-placeholder", partial_theme("deck:\n  layouts: {topic: Title}\n", "slides"),
+     f"{MASTER}: layout 'Title' has no Body placeholder; it has: Series, Title, Subtitle, Footer, Slide Number."),
+    ("plan-unknown-layout", command("slides", override("deck/deck.xml", '<deck><slide layout="Chart"><title>x</title></slide></deck>')),
+     f"{MASTER}: has no slide layout named 'Chart'; it has: Title, Agenda, Section, Topic, Closing."),
+    ("plan-unknown-placeholder", command("slides", override("deck/deck.xml", '<deck><slide layout="Topic"><numeral>壹</numeral></slide></deck>')),
+     f"{MASTER}: layout 'Topic' has no Numeral placeholder; it has: Title, Body, Footer, Slide Number."),
+    ("plan-unknown-element", command("slides", override("deck/deck.xml", '<deck><slide layout="Topic"><bogus>x</bogus></slide></deck>')),
+     "deck/deck.xml: unknown element <bogus> in a <slide>; use one of <title>, <subtitle>, <series>, <numeral>, "
+     "<bullets>, <notes>, <footer>."),
+    ("title-does-not-fit", command("slides", content(CONTENT.read_text(encoding="utf-8").replace(
+        "heading: 金正恩時期以「發展核武」為談判籌碼", f"heading: {HEADING}", 1))),
+     f"{MASTER}: the title “一、{HEADING[:22]}…” of slide '壹、一' does not fit layout 'Topic' "
+     "even at 18 pt; shorten it in the content or enlarge the placeholder."),
+]
+
+
+@pytest.mark.parametrize(("name", "setup", "expected"), CUSTOM_CASES, ids=[c[0] for c in CUSTOM_CASES])
+def test_bad_customisation_is_one_clear_message(tmp_path, name, setup, expected):
+    result = run_cli(*setup(tmp_path), cwd=tmp_path)
+    assert_one_message(result, expected, tmp_path)
+    assert not list(tmp_path.glob("build/*.p*")), "a failed build wrote an output"
 
 
 def test_output_file_that_is_a_folder_writes_nothing_else(tmp_path):
@@ -238,12 +365,12 @@ def test_utf8_with_bom_builds(tmp_path):
 
 def test_every_message_is_documented():
     from .test_cli_errors import CASES as CLI_CASES
+    from .test_import_errors import BAD as IMPORT_CASES
+    from .test_preview import MESSAGES as PREVIEW_MESSAGES
 
     documented = [_pattern(m) for m in re.findall(r"^- `(.+?)`(?= —|$)", (ROOT / "docs" / "errors.md").read_text(encoding="utf-8"), re.M)]
-    undocumented = [
-        expected for _, _, expected in [*CASES, *CLI_CASES]
-        for line in expected.splitlines() if not any(p.fullmatch(line) for p in documented)
-    ]
+    messages = [expected for _, _, expected in [*CASES, *CLI_CASES, *CUSTOM_CASES, *IMPORT_CASES]] + PREVIEW_MESSAGES
+    undocumented = [line for expected in messages for line in expected.splitlines() if not any(p.fullmatch(line) for p in documented)]
     assert undocumented == []
 
 
