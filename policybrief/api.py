@@ -244,8 +244,7 @@ def _make(job: Job, settings: Settings) -> list[tuple[Written, bytes]]:
     context = context_of(report, settings.theme)
     allowed = [*settings.folders, job.content.resolve().parent]
     makers = {
-        "pdf": lambda: _pdf(settings.env(), context, allowed, settings.folders[-1], settings.pdf_variant,
-                            settings.font_dir),
+        "pdf": lambda: _pdf(settings.env(), context, allowed, settings),
         "slides": lambda: _pptx(settings.env(), context, report, settings),
     }
     made = []
@@ -270,10 +269,11 @@ def _distinct_names(paths: list[Path]) -> list[Path]:
     return paths
 
 
-def _pdf(env, context, allowed: list[Path], base: Path, variant: str, font_dir: Path) -> tuple[bytes, str, tuple[str, ...]]:
-    """Return the brief's PDF bytes, a short description and no notes."""
-    data, pages = brief.write_pdf(brief.render_html(env, context), allowed, base, variant=variant,
-                                  families=brief.font_families(context["theme"]), font_dir=font_dir)
+def _pdf(env, context, allowed: list[Path], settings: Settings) -> tuple[bytes, str, tuple[str, ...]]:
+    """Return the brief's PDF bytes, a short description and no notes (only files in ``allowed`` are read)."""
+    data, pages = brief.write_pdf(brief.render_html(env, context), allowed, settings.folders[-1],
+                                  variant=settings.pdf_variant, families=brief.font_families(settings.theme),
+                                  font_dir=settings.font_dir)
     return data, f"{pages} pages", ()
 
 

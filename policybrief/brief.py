@@ -47,8 +47,8 @@ def render_html(env: jinja2.Environment, context: dict[str, Any]) -> str:
         "title_lines": balanced_lines(report.title, COVER_LINE_CHARS),
         "pdf_date": document_date(report.date),
         # The font-family lists, each family's subset first (see fonts.py).
-        "font_body": families_css([theme.fonts.body.latin, theme.fonts.body.east_asian]),
-        "font_heading": families_css([theme.fonts.heading.latin, theme.fonts.heading.east_asian]),
+        "font_body": families_css(theme.fonts.body.families()),
+        "font_heading": families_css(theme.fonts.heading.families()),
     }
     return render(env, BRIEF_TEMPLATE, {**context, **extra})
 
@@ -168,5 +168,4 @@ def _template_naming(url: str, folders: list[Path]) -> str:
 
 def font_families(theme: Any) -> list[str]:
     """Return the font families the brief sets text in: the theme's body and heading faces."""
-    return list(dict.fromkeys([theme.fonts.body.latin, theme.fonts.body.east_asian,
-                               theme.fonts.heading.latin, theme.fonts.heading.east_asian]))
+    return list(dict.fromkeys([*theme.fonts.body.families(), *theme.fonts.heading.families()]))

@@ -18,8 +18,6 @@ folder next to the outputs, so a rebuild after a stylesheet edit reuses them.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import hashlib
 import html
 import os
@@ -55,12 +53,11 @@ class Installed:
     weight: int
 
 
-def families_css(names: Iterable[str]) -> Markup:
+def families_css(names: list[str]) -> Markup:
     """Return a CSS font-family list: each family's subset first, then the installed families.
 
     Marked safe: the theme allows only letters, digits, spaces and hyphens in font names.
     """
-    names = list(dict.fromkeys(names))
     return Markup(", ".join(f'"{name}"' for name in [*(name + SUBSET for name in names), *names]))
 
 
@@ -125,6 +122,8 @@ def prune(folder: Path, keep: int = KEEP_FILES) -> None:
 @cache
 def installed(family: str, weight: int) -> Installed | None:
     """Return the installed face fontconfig picks for ``family`` at ``weight``, or None if the family is not installed."""
+    import ctypes  # here, not at the top: a no-change rebuild imports this module for FONT_FOLDER only
+
     fc = _fontconfig()
     # In fontconfig's name syntax a hyphen starts a size; the theme allows hyphens in names.
     pattern = fc.FcNameParse(f"{family.replace('-', chr(92) + '-')}:weight={weight}".encode())
@@ -151,6 +150,8 @@ def installed(family: str, weight: int) -> Installed | None:
 
 def _strings(fc, pattern, name: bytes) -> list[str]:
     """Return every string value of property ``name`` of a fontconfig pattern."""
+    import ctypes
+
     values, value = [], ctypes.c_char_p()
     while fc.FcPatternGetString(pattern, name, len(values), ctypes.byref(value)) == 0:  # FcResultMatch
         values.append(value.value.decode())
@@ -160,6 +161,9 @@ def _strings(fc, pattern, name: bytes) -> list[str]:
 @cache
 def _fontconfig():
     """Return libfontconfig with the few functions used here declared (Pango loads it anyway)."""
+    import ctypes
+    import ctypes.util
+
     fc = ctypes.CDLL(ctypes.util.find_library("fontconfig") or "libfontconfig.so.1")
     pointer, text = ctypes.c_void_p, ctypes.c_char_p
     for name, result, arguments in (

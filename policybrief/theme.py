@@ -15,7 +15,6 @@ import re
 from pathlib import Path
 from typing import Annotated
 
-from markupsafe import Markup
 from pydantic import AfterValidator, Field, PrivateAttr
 
 from policybrief.errors import TemplateError
@@ -65,13 +64,9 @@ class Face(Model):
     latin: FontName
     east_asian: FontName
 
-    def css(self) -> Markup:
-        """Return the CSS font-family list: Latin face first, then the East-Asian one.
-
-        Marked safe for the HTML template: the names hold only letters, digits,
-        spaces and hyphens, and the quotes must reach the CSS unescaped.
-        """
-        return Markup(", ".join(f'"{name}"' for name in dict.fromkeys((self.latin, self.east_asian))))
+    def families(self) -> list[str]:
+        """Return the role's font families in CSS order: Latin face first, then the East-Asian one (once if the same)."""
+        return list(dict.fromkeys((self.latin, self.east_asian)))
 
 
 class Fonts(Model):

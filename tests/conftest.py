@@ -19,13 +19,23 @@ def run_cli(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> 
     )
 
 
-@pytest.fixture(scope="session")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Return a folder holding 107005.pdf and 107005.pptx built by the CLI."""
-    out = tmp_path_factory.mktemp("build")
+def build_into(out: Path) -> Path:
+    """Return ``out`` after building 107005.pdf and 107005.pptx into it with the CLI."""
     result = run_cli(str(CONTENT), "--out", str(out))
     assert result.returncode == 0, result.stderr
     return out
+
+
+def assert_same_outputs(out: Path, reference: Path) -> None:
+    """Fail unless 107005.pdf and 107005.pptx in ``out`` equal those in ``reference`` byte for byte."""
+    for name in ("107005.pdf", "107005.pptx"):
+        assert (out / name).read_bytes() == (reference / name).read_bytes(), name
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return a folder holding 107005.pdf and 107005.pptx built by the CLI."""
+    return build_into(tmp_path_factory.mktemp("build"))
 
 
 @pytest.fixture(scope="session")

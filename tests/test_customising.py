@@ -16,7 +16,7 @@ from pptx import Presentation
 
 from policybrief.templating import builtin_templates
 
-from .conftest import CONTENT, ROOT, run_cli
+from .conftest import CONTENT, ROOT, assert_same_outputs, run_cli
 from .test_theme import deck_theme, pdf_colours, rg
 
 DOC = (ROOT / "docs" / "customising.md").read_text(encoding="utf-8")
@@ -126,8 +126,7 @@ def test_init_templates_copy_reproduces_the_default_outputs_byte_for_byte(tmp_pa
     assert (tmp_path / "mine" / "README.md").is_file() and (tmp_path / "mine" / "theme.yaml").is_file()
     result = run_cli(str(CONTENT), "--out", "out", "--templates", "mine", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    for name in ("107005.pdf", "107005.pptx"):
-        assert (tmp_path / "out" / name).read_bytes() == (built / name).read_bytes(), name
+    assert_same_outputs(tmp_path / "out", built)
 
 
 def test_init_templates_refuses_a_folder_that_is_not_empty(tmp_path):

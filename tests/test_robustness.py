@@ -27,7 +27,7 @@ import pytest
 from policybrief.cache import CACHE_NAME
 from policybrief.fonts import FONT_FOLDER
 
-from .conftest import CONTENT, ROOT, run_cli
+from .conftest import CONTENT, ROOT, build_into, run_cli
 from .test_cli_errors import GOOD
 from .test_customising import corporate_master
 from .test_theme import themed
@@ -38,11 +38,8 @@ BAD = "107005.yaml"  # the same name as the shipped report, so its outputs would
 
 @pytest.fixture(scope="module")
 def previous(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Return a folder holding a good 107005 build (built once for the module)."""
-    out = tmp_path_factory.mktemp("previous")
-    result = run_cli(str(CONTENT), "--out", str(out))
-    assert result.returncode == 0, result.stderr
-    return out
+    """Return a folder holding a good 107005 build (built once for the module; its tests write into it)."""
+    return build_into(tmp_path_factory.mktemp("previous"))
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
