@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import bisect
 import struct
-import subprocess
 import unicodedata
 from collections.abc import Iterator
 from functools import cache
@@ -26,12 +25,12 @@ THEME_FONTS = ("Noto Serif CJK TC", "Noto Sans CJK TC")
 @cache
 def font_codepoints(family: str) -> CodepointRanges:
     """Return the code points ``family`` has glyphs for (read once per process)."""
-    found = subprocess.run(
-        ["fc-match", "-f", "%{family}\n%{file}\n%{index}", family], capture_output=True, text=True, check=False
-    ).stdout.split("\n")
-    if len(found) < 3 or family not in found[0].split(","):
+    from policybrief.fonts import WEIGHTS, installed
+
+    face = installed(family, WEIGHTS["normal"])
+    if face is None:
         raise BriefError(f"the font {family!r} is not installed; run make to install fonts-noto-cjk.")
-    path, index = found[1], int(found[2] or 0)
+    path, index = face.path, face.index
     with open(path, "rb") as font:
         ranges = _cmap_ranges(font, index)
     if ranges is None:
