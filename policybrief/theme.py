@@ -160,7 +160,23 @@ def load_theme(folders: list[Path]) -> Theme:
     if theme.logo:
         _check_logo(theme, f"{shown_path(path)}:{document.line_of(('logo',))}", folders)
     _check_master(theme, f"{shown_path(path)}:{document.line_of(('deck', 'master'))}", folders)
+    for role, kind in ((role, kind) for role in ("heading", "body", "slides") for kind in ("latin", "east_asian")):
+        _check_font(getattr(getattr(theme.fonts, role), kind), f"{shown_path(path)}:{document.line_of(('fonts', role, kind))}",
+                    f"fonts.{role}.{kind}")
     return theme
+
+
+def _check_font(family: str, where: str, key: str) -> None:
+    """Raise TemplateError (at ``where``, file:line) when font ``family`` is not installed.
+
+    Otherwise the PDF would silently fall back to another font, and the deck
+    would be fitted with metrics of a font the slides do not use.
+    """
+    from policybrief.fonts import WEIGHTS, installed
+
+    if installed(family, WEIGHTS["normal"]) is None:
+        raise TemplateError(f"{where}: {key}: the font {family!r} is not installed on this machine; "
+                            "install it, or name an installed family (fc-list : family lists them).")
 
 
 def _merged(base: object, override: object) -> object:

@@ -280,6 +280,9 @@ CUSTOM_CASES: list[tuple[str, Callable[[Path], list[str]], str]] = [
      "e.g. \"Noto Sans CJK TC\", not 'Noto\"; } body { color: red'."),
     ("length-injection", theme(("margin_top: 22mm", 'margin_top: "22mm; } body { color: red"')),
      THEME + ":23: brief.page.margin_top: expected a length such as \"22mm\" or \"10.5pt\", not '22mm; } body { color: red'."),
+    ("font-not-installed", theme(("body: {latin: Noto Serif CJK TC,", "body: {latin: No Such Serif,")),
+     THEME + ":16: fonts.body.latin: the font 'No Such Serif' is not installed on this machine; "
+     "install it, or name an installed family (fc-list : family lists them)."),
     ("page-size", theme(("size: A4", "size: A4 } html {")),
      THEME + ":21: brief.page.size: expected a page size such as \"A4\", \"B5\" or \"letter landscape\", not 'A4 } html {'."),
     ("size-too-small", theme(("min_body_size: 18", "min_body_size: 6")), THEME + ":40: deck.min_body_size: must be at least 12, not 6."),
