@@ -193,6 +193,24 @@ def _check_logo(theme: Theme, where: str, folders: list[Path]) -> None:
         raise TemplateError(f"{where}: logo {theme.logo!r} is outside the template folders; put the image next to theme.yaml.")
     if not logo.is_file():
         raise TemplateError(f"{where}: logo {theme.logo!r} not found next to theme.yaml; check the file name.")
+    if not _is_image(logo):
+        # WeasyPrint would leave it out of the cover with no more than a log line.
+        raise TemplateError(f"{where}: logo {theme.logo!r} is not a PNG, JPEG, GIF, WebP or SVG image; "
+                            "save the logo in one of these formats.")
+
+
+def _is_image(path: Path) -> bool:
+    """Return True when ``path`` holds an SVG document or a raster image Pillow can read."""
+    if path.suffix.lower() == ".svg":
+        return b"<svg" in path.read_bytes()[:4096]
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            image.verify()
+            return image.format in {"PNG", "JPEG", "GIF", "WEBP"}
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        return False
 
 
 def _check_master(theme: Theme, where: str, folders: list[Path]) -> None:

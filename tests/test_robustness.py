@@ -245,6 +245,18 @@ def theme(*replacements: tuple[str, str]) -> Callable[[Path], list[str]]:
     return setup
 
 
+def theme_with_logo(name: str, data: bytes) -> Callable[[Path], list[str]]:
+    """Return a case setup like ``theme`` whose theme names the logo ``name``, saved holding ``data``."""
+    themed_setup = theme(("logo:  ", f"logo: {name} "))
+
+    def setup(folder: Path) -> list[str]:
+        command = themed_setup(folder)
+        (folder / "tpl" / name).write_bytes(data)
+        return command
+
+    return setup
+
+
 def partial_theme(text: str, command: str = "check") -> Callable[[Path], list[str]]:
     """Return a case setup running ``command`` on the good content with a user's ``tpl/theme.yaml`` holding only ``text``."""
     return args(command, str(CONTENT), "--templates", "tpl", files={"tpl/theme.yaml": text}, folders=("tpl",))
@@ -295,6 +307,8 @@ CUSTOM_CASES: list[tuple[str, Callable[[Path], list[str]], str]] = [
     ("empty-layout-name", theme(("topic: Topic", 'topic: ""')), THEME + ":36: deck.layouts.topic: expected a layout name on one line, not ''."),
     ("logo-outside", theme(("logo:  ", "logo: ../../etc/logo.svg ")),
      THEME + ":43: logo '../../etc/logo.svg' is outside the template folders; put the image next to theme.yaml."),
+    ("logo-not-an-image", theme_with_logo("logo.png", b"not a picture"),
+     THEME + ":43: logo 'logo.png' is not a PNG, JPEG, GIF, WebP or SVG image; save the logo in one of these formats."),
     ("logo-missing", theme(("logo:  ", "logo: logo.svg ")), THEME + ":43: logo 'logo.svg' not found next to theme.yaml; check the file name."),
     ("master-missing", theme(("master: deck/master.pptx", "master: deck/corporate.pptx")),
      f"{THEME}:31: deck.master: 'deck/corporate.pptx' is not in the template folders (tpl, {BUILTIN}); "
