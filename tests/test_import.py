@@ -12,10 +12,10 @@ import yaml
 
 from policybrief.importer import import_report, to_yaml
 from policybrief.text import normalise
-from tests.conftest import CONTENT, ROOT, run_cli
+from tests.conftest import CONTENT, run_cli
 
-REPORT = ROOT.parent / "shared" / "reports" / "107005-report.txt"
-DATA = Path(__file__).parent / "data"
+REPORT = Path(__file__).parent / "data" / "107005-report.txt"  # a copy of ../shared/reports/: tests need no sibling folder
+DATA = REPORT.parent
 
 
 def tree(data: dict) -> list:
