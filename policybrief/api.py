@@ -103,12 +103,12 @@ def template_folders(templates: Iterable[Path]) -> list[Path]:
     return search_path([*templates, *project_templates()])
 
 
-def load_all(paths: list[Path]) -> list[tuple[Path, Report]]:
-    """Return every content file loaded; raise one ContentError listing all their problems."""
+def load_all(paths: list[Path], theme: Theme) -> list[tuple[Path, Report]]:
+    """Return every content file loaded (glyphs checked in ``theme``'s fonts); raise one ContentError listing all their problems."""
     loaded, problems = [], []
     for path in paths:
         try:
-            loaded.append((path, load_report(path)))
+            loaded.append((path, load_report(path, theme.font_roles())))
         except ContentError as error:
             problems.extend(error.problems)
     if problems:
@@ -128,7 +128,7 @@ def check(paths: Iterable[Path] = (), *, templates: Iterable[Path] = ()) -> list
     folders = template_folders(templates)
     env, theme = make_environment(folders), load_theme(folders)
     reports = []
-    for _, report in load_all(find_content(paths)):
+    for _, report in load_all(find_content(paths), theme):
         context = context_of(report, theme)
         brief.render_html(env, context)
         deck.render_plan(env, context)
@@ -141,7 +141,8 @@ def brief_html(content: Path, templates: Iterable[Path] = ()) -> str:
     from policybrief.theme import load_theme
 
     folders = template_folders(templates)
-    return brief.render_html(make_environment(folders), context_of(load_report(content), load_theme(folders)))
+    theme = load_theme(folders)
+    return brief.render_html(make_environment(folders), context_of(load_report(content, theme.font_roles()), theme))
 
 
 def build(
@@ -171,12 +172,13 @@ def build(
     plan = _plan(files, out_dir, targets, settings, cache, force, on_current)
     if not plan:
         return []
-    # Every content problem is reported before anything is made.
-    plan = [replace(job, report=report) for job, (_, report) in zip(plan, load_all([j.content for j in plan]), strict=True)]
     from policybrief.theme import load_theme
 
     # The theme is read only now: its file is part of every fingerprint, so a no-change rebuild needs no YAML.
     settings.theme = load_theme(folders)
+    # Every content problem is reported before anything is made.
+    loaded = load_all([job.content for job in plan], settings.theme)
+    plan = [replace(job, report=report) for job, (_, report) in zip(plan, loaded, strict=True)]
     if any(target == "pdf" for job in plan for target, _, _ in job.outputs) and not _harfbuzz_subset():
         on_warning(HARFBUZZ_WARNING)
     written = []

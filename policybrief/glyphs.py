@@ -11,15 +11,19 @@ from __future__ import annotations
 import bisect
 import struct
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import cache
 from typing import Any, BinaryIO
 
 from policybrief.errors import BriefError
 from policybrief.yamlfile import KeyPath, YamlDocument, format_key_path
 
-# The brief's text face and the heading/deck face (see templates and deck.py).
+# The built-in theme's faces: the brief's text face and the heading/deck face.
 THEME_FONTS = ("Noto Serif CJK TC", "Noto Sans CJK TC")
+# Text is checked against every font role; within a role, the families are
+# tried in order, as the brief's CSS font-family list and the deck's Latin and
+# East-Asian fonts are. A theme passes its own roles (Theme.font_roles()).
+DEFAULT_ROLES = tuple((family,) for family in THEME_FONTS)
 
 
 @cache
@@ -105,17 +109,17 @@ def needs_glyph(char: str) -> bool:
     return not (0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF)
 
 
-def missing_glyphs(document: YamlDocument) -> list[str]:
-    """Return one problem per text field holding a character no theme font can draw."""
+def missing_glyphs(document: YamlDocument, roles: Sequence[Sequence[str]] = DEFAULT_ROLES) -> list[str]:
+    """Return one problem per text field holding a character that the families of some font role cannot draw."""
     problems = []
     for key_path, text in _strings(document.data, ()):
-        for family in THEME_FONTS:
-            codepoints = font_codepoints(family)
-            missing = next((c for c in text if needs_glyph(c) and ord(c) not in codepoints), None)
+        for families in roles:
+            fonts = [font_codepoints(family) for family in families]
+            missing = next((c for c in text if needs_glyph(c) and not any(ord(c) in font for font in fonts)), None)
             if missing is not None:
                 problems.append(
                     f"{document.path}:{document.line_of(key_path)}: {format_key_path(key_path)}: "
-                    f"U+{ord(missing):04X} ({unicodedata.name(missing, 'unnamed')}) has no glyph in {family}; "
+                    f"U+{ord(missing):04X} ({unicodedata.name(missing, 'unnamed')}) has no glyph in {' or '.join(families)}; "
                     "replace or remove it."
                 )
                 break

@@ -126,6 +126,11 @@ class Theme(Model):
     logo: LayoutName | None = None
     _folder: Path = PrivateAttr(default=Path("."))  # where theme.yaml was found: not a key of the file
 
+    def font_roles(self) -> list[tuple[str, ...]]:
+        """Return the font families of each role (body, heading, slides; each distinct list once), for the glyph check."""
+        faces = (self.fonts.body, self.fonts.heading, self.fonts.slides)
+        return list(dict.fromkeys(tuple(face.families()) for face in faces))
+
     def layout_name(self, role: str) -> str:
         """Return the master's layout name for slide ``role`` (a literal layout name passes through)."""
         return getattr(self.deck.layouts, role) if role in ROLES else role

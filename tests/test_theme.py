@@ -120,3 +120,17 @@ def test_a_user_theme_holds_only_what_it_changes(tmp_path):
     result = run_cli("check", str(CONTENT), "--templates", "tpl", cwd=tmp_path)
     assert (result.returncode, result.stderr.strip()) == (
         1, "tpl/theme.yaml:2: colours.accent: expected a colour as #RRGGBB, e.g. \"#1F3864\", not 'navy'.")
+
+
+def test_content_is_checked_against_the_themes_fonts(tmp_path):
+    # DejaVu Sans has Latin but no Han glyphs: with it as the slides font, the Chinese content cannot be set.
+    tpl = themed(tmp_path / "tpl", ("slides: {latin: Noto Sans CJK TC, east_asian: Noto Sans CJK TC}",
+                                    "slides: {latin: DejaVu Sans, east_asian: DejaVu Sans}"))
+    result = run_cli("check", str(CONTENT), "--templates", str(tpl))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) > 10
+    assert all(re.search(r"\.yaml:\d+: .+: U\+[0-9A-F]{4} \(.+\) has no glyph in DejaVu Sans; replace or remove it\.$", line)
+               for line in lines), lines[:3]
+    # The same content passes with the built-in theme, whose fonts are CJK.
+    assert run_cli("check", str(CONTENT)).returncode == 0
