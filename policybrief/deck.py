@@ -185,7 +185,8 @@ def _largest_size(paragraphs: list[str], layout: Any, role: str, path: Path, the
     space = SPACE_BEFORE if role == "bullets" else 0.0
     size = design
     while size >= min(minimum, design):
-        height = fit.paragraphs_height(paragraphs, (box.width - indent) * SAFETY_WIDTH, size, bold=bold, space_before=space)
+        height = fit.paragraphs_height(paragraphs, (box.width - indent) * SAFETY_WIDTH, size, bold=bold,
+                                       space_before=space, face=_face(theme))
         if height <= box.height * SAFETY_HEIGHT:
             return size
         size -= SIZE_STEP
@@ -210,8 +211,13 @@ def _split_bullets(plan: SlidePlan, layout: Any, path: Path, theme: Theme) -> tu
         if None not in sizes:
             return chunks, min(sizes)
         count += 1
-    longest = max(bullets, key=lambda text: fit.text_width(text, theme.deck.min_body_size))
+    longest = max(bullets, key=lambda text: fit.text_width(text, theme.deck.min_body_size, face=_face(theme)))
     raise BriefError(_too_long(plan, "bullets", longest, path, theme))
+
+
+def _face(theme: Theme) -> fit.Face:
+    """Return the (Latin, East-Asian) families slide text is set and measured in."""
+    return theme.fonts.slides.latin, theme.fonts.slides.east_asian
 
 
 def _too_long(plan: SlidePlan, role: str, text: str, path: Path, theme: Theme) -> str:

@@ -1,8 +1,10 @@
-"""Measuring and wrapping text with the real Noto Sans CJK TC metrics.
+"""Measuring and wrapping slide text with the real metrics of the theme's slide fonts.
 
-Widths come from the font file itself (the TC face of Debian's Noto CJK
-collection), so a box sized here holds the text in PowerPoint and LibreOffice
-alike. Lines break between any two Han characters, keep Latin words whole and
+Widths come from the font files themselves (found through fontconfig, e.g.
+the TC face of Debian's Noto CJK collection), so a box sized here holds the
+text in PowerPoint and LibreOffice alike. A face is a (Latin, East-Asian)
+pair of families, as the deck writes them: Latin words are measured in the
+Latin family, everything else in the East-Asian one. Lines break between any two Han characters, keep Latin words whole and
 follow the kinsoku rules: no line starts with closing punctuation and none
 ends with opening punctuation.
 """
@@ -12,10 +14,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-FONT_FILES = {False: "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-              True: "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"}
-TC_FACE = 3  # index of the Traditional-Chinese face in the .ttc
-LINE_HEIGHT = 1.448  # (ascender + descender) / em of Noto Sans CJK: what single spacing takes
+Face = tuple[str, str]  # (Latin family, East-Asian family)
+DEFAULT_FACE: Face = ("Noto Sans CJK TC", "Noto Sans CJK TC")  # the built-in theme's fonts.slides
 _REFERENCE_SIZE = 1000  # measure once at 1000 px and scale: widths are linear in size
 
 NO_LINE_START = set("，。、；：！？」』）》〉】〕,.;:!?)]}%…—")
@@ -23,23 +23,36 @@ NO_LINE_END = set("「『（《〈【〔([{")
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.,'’%\-/]*\s*|\s+|.", re.S)
 
 
-@lru_cache(maxsize=2)
-def _font(bold: bool):
-    """Return the Pillow font object of the TC face (regular or bold), loaded once."""
+@lru_cache(maxsize=8)
+def _font(family: str, bold: bool):
+    """Return the Pillow font object of ``family`` (regular or bold) at the reference size, loaded once."""
     from PIL import ImageFont
 
-    return ImageFont.truetype(FONT_FILES[bold], _REFERENCE_SIZE, index=TC_FACE)
+    from policybrief.errors import BriefError
+    from policybrief.fonts import WEIGHTS, installed
+
+    found = installed(family, WEIGHTS["bold" if bold else "normal"])
+    if found is None:  # the theme's check names the line; this guards direct callers
+        raise BriefError(f"the font {family!r} is not installed; install it or name another in theme.yaml.")
+    return ImageFont.truetype(found.path, _REFERENCE_SIZE, index=found.index)
 
 
 @lru_cache(maxsize=65536)
-def _unit_width(token: str, bold: bool) -> float:
-    """Return the width of ``token`` in em."""
-    return _font(bold).getlength(token) / _REFERENCE_SIZE
+def _unit_width(token: str, bold: bool, face: Face) -> float:
+    """Return the width of ``token`` in em: a Latin word in the face's Latin family, the rest in its East-Asian one."""
+    family = face[0] if token[0].isascii() else face[1]
+    return _font(family, bold).getlength(token) / _REFERENCE_SIZE
 
 
-def text_width(text: str, size_pt: float, bold: bool = False) -> float:
+@lru_cache(maxsize=8)
+def line_height(face: Face = DEFAULT_FACE, bold: bool = False) -> float:
+    """Return the height of a single-spaced line in em: the larger (ascender + descender) of the face's two families."""
+    return max(sum(_font(family, bold).getmetrics()) / _REFERENCE_SIZE for family in face)
+
+
+def text_width(text: str, size_pt: float, bold: bool = False, face: Face = DEFAULT_FACE) -> float:
     """Return the advance width of ``text`` in points at ``size_pt``."""
-    return sum(_unit_width(token, bold) for token in _TOKEN.findall(text)) * size_pt
+    return sum(_unit_width(token, bold, face) for token in _TOKEN.findall(text)) * size_pt
 
 
 def _units(text: str) -> list[str]:
@@ -53,23 +66,23 @@ def _units(text: str) -> list[str]:
     return units
 
 
-def wrap(text: str, width_pt: float, size_pt: float, bold: bool = False) -> list[str]:
+def wrap(text: str, width_pt: float, size_pt: float, bold: bool = False, face: Face = DEFAULT_FACE) -> list[str]:
     """Return the lines ``text`` takes in a box ``width_pt`` wide at ``size_pt``."""
     lines: list[str] = []
     line, used = "", 0.0
     for unit in _units(text):
-        width = text_width(unit.rstrip(), size_pt, bold)
+        width = text_width(unit.rstrip(), size_pt, bold, face)
         if line and used + width > width_pt:
             lines.append(line.rstrip())
-            line, used = unit.lstrip(), text_width(unit.lstrip(), size_pt, bold)
+            line, used = unit.lstrip(), text_width(unit.lstrip(), size_pt, bold, face)
         else:
             line += unit
-            used += text_width(unit, size_pt, bold)
+            used += text_width(unit, size_pt, bold, face)
     return [*lines, line.rstrip()] if line.strip() or not lines else lines
 
 
 def paragraphs_height(paragraphs: list[str], width_pt: float, size_pt: float, *, bold: bool = False,
-                      space_before: float = 0.0) -> float:
+                      space_before: float = 0.0, face: Face = DEFAULT_FACE) -> float:
     """Return the height in points ``paragraphs`` take when wrapped into ``width_pt``."""
-    lines = sum(len(wrap(text, width_pt, size_pt, bold)) for text in paragraphs)
-    return lines * size_pt * LINE_HEIGHT + space_before * size_pt * max(len(paragraphs) - 1, 0)
+    lines = sum(len(wrap(text, width_pt, size_pt, bold, face)) for text in paragraphs)
+    return lines * size_pt * line_height(face, bold) + space_before * size_pt * max(len(paragraphs) - 1, 0)

@@ -294,3 +294,18 @@ def test_user_template_overrides_one_block(tmp_path):
     assert placeholder_texts(slides[-1]) == {"Title": "謝謝"}
     assert placeholder_texts(slides[3])["Footer"] == "「川金會」後朝鮮半島情勢"
     assert len(slides) == 23
+
+
+def test_text_is_measured_in_the_faces_it_is_set_in():
+    from PIL import ImageFont
+
+    from policybrief.fonts import WEIGHTS, installed
+
+    dejavu = installed("DejaVu Sans", WEIGHTS["normal"])
+    face = ("DejaVu Sans", "Noto Sans CJK TC")
+    expected = ImageFont.truetype(dejavu.path, 1000, index=dejavu.index).getlength("Pompeo") / 1000 * 10
+    assert fit.text_width("Pompeo", 10, face=face) == pytest.approx(expected)
+    assert fit.text_width("Pompeo", 10, face=face) != pytest.approx(fit.text_width("Pompeo", 10))
+    assert fit.text_width("北韓", 10, face=face) == pytest.approx(20)  # Han text stays in the East-Asian face
+    assert fit.line_height() == pytest.approx(1.448)  # Noto Sans CJK: (ascender + descender) / em
+    assert fit.line_height(face) == pytest.approx(1.448)  # DejaVu's lines are shorter: the taller face sets it
