@@ -39,21 +39,24 @@ IN_PROCESS = """
 import json, sys, tempfile, time
 from pathlib import Path
 import weasyprint
-from policybrief import api, brief
-from policybrief.content import load_report
-from policybrief.templating import make_environment
-from policybrief.theme import load_theme
+from policybrief import api
+from policybrief.brief.html import font_families, render_html
+from policybrief.brief.pdf import DEFAULT_VARIANT, typeset
+from policybrief.compose.context import template_context
+from policybrief.compose.environment import make_environment
+from policybrief.compose.theme import load_theme
+from policybrief.load.content import load_report
 folders = api.template_folders([])
 theme = load_theme(folders)
-context = api.context_of(load_report(Path(sys.argv[1])), theme)
+context = template_context(load_report(Path(sys.argv[1]), theme.font_roles()), theme)
 env = make_environment(folders)
 font_dir = Path(sys.argv[2])  # a new folder: cold; the folder of an earlier run: warm
 start = time.perf_counter()
-html = brief.render_html(env, context)
+html = render_html(env, context)
 rendered = time.perf_counter()
-document = brief.typeset(html, folders, folders[-1], families=brief.font_families(theme), font_dir=font_dir)
+document = typeset(html, folders, folders[-1], families=font_families(theme), font_dir=font_dir)
 layout = time.perf_counter()
-document.write_pdf(pdf_variant=brief.DEFAULT_VARIANT)
+document.write_pdf(pdf_variant=DEFAULT_VARIANT)
 written = time.perf_counter()
 print(json.dumps({"html": rendered - start, "layout": layout - rendered, "write": written - layout}))
 """

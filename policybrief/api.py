@@ -8,28 +8,31 @@ them atomically; several content files are built in parallel processes.
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from policybrief import brief, deck
+from policybrief.brief.html import font_families, render_html
+from policybrief.brief.pdf import DEFAULT_VARIANT
+from policybrief.brief.subset import FONT_FOLDER
 from policybrief.cache import BuildCache, fingerprint
-from policybrief.content import load_report, shown_path
-from policybrief.context import template_context
-from policybrief.errors import BriefError, ContentError, OutputError, TemplateError
-from policybrief.fonts import FONT_FOLDER
+from policybrief.compose.context import template_context
+from policybrief.compose.environment import builtin_templates, make_environment, search_path
+from policybrief.deck.fit import fit_deck
+from policybrief.deck.plan import render_plan
+from policybrief.errors import BriefError, ContentError, OutputError, TemplateError, shown_path
+from policybrief.load.content import load_report
 from policybrief.output import ensure_folder, write_atomic
-from policybrief.templating import make_environment, search_path
 
 if TYPE_CHECKING:  # pydantic is imported only once content is read: a no-change rebuild skips it
-    from policybrief.schema import Report
-    from policybrief.theme import Theme
+    from policybrief.compose.theme import Theme
+    from policybrief.load.schema import Report
 
 TARGETS = ("pdf", "slides")
 SUFFIXES = {"pdf": ".pdf", "slides": ".pptx"}
-KINDS = {"pdf": "PDF", "slides": "deck"}
 HARFBUZZ_WARNING = (
     "HarfBuzz font subsetting is not installed, so every PDF takes about 40 times longer to write; "
     "install it: sudo apt-get install libharfbuzz-subset0."
@@ -41,7 +44,6 @@ class Written:
     """One output written by a build."""
 
     path: Path
-    kind: str
     seconds: float
     size: int
     detail: str
@@ -95,7 +97,7 @@ def template_folders(templates: Iterable[Path]) -> list[Path]:
 
     Raise TemplateError for an override folder that does not exist.
     """
-    from policybrief.project import project_templates
+    from policybrief.load.project import project_templates
 
     for folder in map(Path, templates):
         if not folder.is_dir():
@@ -116,33 +118,31 @@ def load_all(paths: list[Path], theme: Theme) -> list[tuple[Path, Report]]:
     return loaded
 
 
-def context_of(report: Report, theme: Theme) -> dict:
-    """Return the variables every template receives: the report's and the ``theme``."""
-    return {**template_context(report), "theme": theme}
-
-
 def check(paths: Iterable[Path] = (), *, templates: Iterable[Path] = ()) -> list[Report]:
-    """Return the validated reports after rendering every template with them; write nothing."""
-    from policybrief.theme import load_theme
+    """Return the validated reports after rendering every template with them and fitting their slides; write nothing."""
+    from policybrief.compose.theme import load_theme
+    from policybrief.deck.master import Master, find_master
 
     folders = template_folders(templates)
     env, theme = make_environment(folders), load_theme(folders)
+    master = None
     reports = []
     for _, report in load_all(find_content(paths), theme):
-        context = context_of(report, theme)
-        brief.render_html(env, context)
-        deck.render_plan(env, context)
+        context = template_context(report, theme)
+        render_html(env, context)
+        master = master or Master(find_master(folders, theme.deck.master))
+        fit_deck(render_plan(env, context, folders), master, theme)
         reports.append(report)
     return reports
 
 
 def brief_html(content: Path, templates: Iterable[Path] = ()) -> str:
-    """Return the brief's HTML for ``content``, as a build renders it."""
-    from policybrief.theme import load_theme
+    """Return the brief's HTML for ``content``, as a build renders it (benchmarks and outside checks use it)."""
+    from policybrief.compose.theme import load_theme
 
     folders = template_folders(templates)
     theme = load_theme(folders)
-    return brief.render_html(make_environment(folders), context_of(load_report(content, theme.font_roles()), theme))
+    return render_html(make_environment(folders), template_context(load_report(content, theme.font_roles()), theme))
 
 
 def build(
@@ -151,7 +151,7 @@ def build(
     out_dir: Path = Path("build"),
     targets: Iterable[str] = TARGETS,
     templates: Iterable[Path] = (),
-    pdf_variant: str = brief.DEFAULT_VARIANT,
+    pdf_variant: str = DEFAULT_VARIANT,
     force: bool = False,
     jobs: int | None = None,
     on_written: Callable[[Written], None] = lambda written: None,
@@ -172,7 +172,7 @@ def build(
     plan = _plan(files, out_dir, targets, settings, cache, force, on_current)
     if not plan:
         return []
-    from policybrief.theme import load_theme
+    from policybrief.compose.theme import load_theme
 
     # The theme is read only now: its file is part of every fingerprint, so a no-change rebuild needs no YAML.
     settings.theme = load_theme(folders)
@@ -197,7 +197,9 @@ def _plan(files, out_dir, targets, settings, cache, force, on_current) -> list[J
     plan = []
     for path in files:
         if not path.is_file():
-            load_report(path)  # raises the one clear message for a missing or unreadable file
+            from policybrief.load.yamlfile import read_text
+
+            read_text(path, shown_path(path))  # raises the one clear message for a missing or unreadable file
         outputs = []
         for target in targets:
             output = out_dir / f"{path.stem}{SUFFIXES[target]}"
@@ -242,18 +244,16 @@ def _make(job: Job, settings: Settings) -> list[tuple[Written, bytes]]:
     Everything is made before anything is written: a deck template error must
     not leave a new PDF next to yesterday's deck.
     """
-    report = job.report
-    context = context_of(report, settings.theme)
-    allowed = [*settings.folders, job.content.resolve().parent]
+    context = template_context(job.report, settings.theme)
     makers = {
-        "pdf": lambda: _pdf(settings.env(), context, allowed, settings),
-        "slides": lambda: _pptx(settings.env(), context, report, settings),
+        "pdf": lambda: _pdf(context, settings, job.content.resolve().parent),
+        "slides": lambda: _pptx(context, settings),
     }
     made = []
     for target, output, _ in job.outputs:
         start = time.perf_counter()
         data, detail, notes = makers[target]()
-        record = Written(Path(shown_path(output)), KINDS[target], time.perf_counter() - start, len(data), detail, notes)
+        record = Written(Path(shown_path(output)), time.perf_counter() - start, len(data), detail, notes)
         made.append((record, data))
     return made
 
@@ -271,24 +271,24 @@ def _distinct_names(paths: list[Path]) -> list[Path]:
     return paths
 
 
-def _pdf(env, context, allowed: list[Path], settings: Settings) -> tuple[bytes, str, tuple[str, ...]]:
-    """Return the brief's PDF bytes, a short description and no notes (only files in ``allowed`` are read)."""
-    data, pages = brief.write_pdf(brief.render_html(env, context), allowed, settings.folders[-1],
-                                  variant=settings.pdf_variant, families=brief.font_families(settings.theme),
-                                  font_dir=settings.font_dir)
+def _pdf(context: dict, settings: Settings, content_folder: Path) -> tuple[bytes, str, tuple[str, ...]]:
+    """Return the brief's PDF bytes, a short description and no notes (only template and content files are read)."""
+    from policybrief.brief.pdf import write_pdf
+
+    data, pages = write_pdf(render_html(settings.env(), context), [*settings.folders, content_folder], settings.folders[-1],
+                            variant=settings.pdf_variant, families=font_families(settings.theme), font_dir=settings.font_dir)
     return data, f"{pages} pages", ()
 
 
-def _pptx(env, context, report: Report, settings: Settings) -> tuple[bytes, str, tuple[str, ...]]:
+def _pptx(context: dict, settings: Settings) -> tuple[bytes, str, tuple[str, ...]]:
     """Return the deck's PPTX bytes, a short description and the slides that were continued."""
-    from policybrief.master import find_master
+    from policybrief.deck.master import Master, find_master
+    from policybrief.deck.writer import deck_info, write_deck
 
-    info = deck.DeckInfo(title=report.title, author=report.publisher, subject=context["series_label"],
-                         keywords="、".join(report.keywords), date=deck.build_date(report.year, report.month))
-    master_path = find_master(settings.folders, settings.theme.deck.master)
-    built = deck.build_pptx(deck.render_plan(env, context), master_path, info, settings.theme)
-    continued = tuple(f"continued: {name} → {count} slides" for name, count in built.continued)
-    return built.data, f"{built.slides} slides", continued
+    master = Master(find_master(settings.folders, settings.theme.deck.master))
+    fitted = fit_deck(render_plan(settings.env(), context, settings.folders), master, settings.theme)
+    data = write_deck(fitted.slides, master, deck_info(context), settings.theme)
+    return data, f"{len(fitted.slides)} slides", tuple(fitted.continued)
 
 
 def _harfbuzz_subset() -> bool:
@@ -296,3 +296,39 @@ def _harfbuzz_subset() -> bool:
     from weasyprint.text.ffi import harfbuzz_subset
 
     return harfbuzz_subset is not None
+
+
+TEMPLATES_README = """\
+# Your templates
+
+This folder was made by `python build.py init-templates`. Use it with
+`python build.py --templates {folder}` (or list it under `templates:` in a
+policybrief.yaml next to your content folder). Each file here overrides the
+built-in file of the same name; a file you delete falls back to the built-in,
+so keep only the files you change:
+
+- theme.yaml            colours, fonts, sizes, page margins, logo and the deck's
+                        master and layout names: the one file for both outputs;
+                        it may hold only the keys you change
+- brief/base.html       the brief's HTML; better: keep brief/brief.html and
+                        replace one block, e.g. {{% block cover %}}
+- brief/brief.html      the file the build renders; extends brief/base.html
+- brief/brief.css       the brief's stylesheet (its colours come from theme.yaml)
+- deck/base.xml         the slide plan; deck/deck.xml extends it
+- deck/master.pptx      the slide master: its layouts and placeholders
+
+See docs/customising.md for three worked examples.
+"""
+
+
+def init_templates(target: Path) -> list[Path]:
+    """Return the files written after copying the built-in templates and a README into ``target``."""
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise OutputError(f"{target}: is not an empty folder; name a new folder for the templates.")
+    try:
+        shutil.copytree(builtin_templates(), target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"))
+        (target / "README.md").write_text(TEMPLATES_README.format(folder=target), encoding="utf-8")
+    except OSError as error:  # e.g. a file in the way of a parent folder, no permission, disk full
+        reason = error.strerror or "a file could not be copied"  # shutil.Error collects several, without a strerror
+        raise OutputError(f"{target}: cannot create the templates folder ({reason}); name another folder.") from None
+    return sorted(p for p in target.rglob("*") if p.is_file())

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
 from policybrief import __version__
+from policybrief.compose.dates import source_date_epoch
 from policybrief.output import write_atomic
 
 CACHE_NAME = ".policybrief-cache.json"
@@ -26,7 +26,7 @@ _OTHER_OUTPUT = {"pdf": "deck", "slides": "brief"}
 def fingerprint(content: Path, folders: list[Path], *, kind: str, options: str = "") -> str:
     """Return a hex digest of all inputs of one output."""
     digest = hashlib.sha256()
-    for part in (__version__, kind, options, os.environ.get("SOURCE_DATE_EPOCH", "")):
+    for part in (__version__, kind, options, str(source_date_epoch())):
         digest.update(part.encode() + b"\0")
     digest.update(content.read_bytes())
     for folder in folders:

@@ -116,7 +116,7 @@ def check_command(content, templates, debug) -> None:
 @debug_option
 def import_command(report, output, force, debug) -> None:
     """Import REPORT (.txt or .pdf): write its metadata and 提要 as content YAML."""
-    from policybrief.importer import import_to_file
+    from policybrief.importer.report import import_to_file
 
     path, imported = _run(debug, lambda: import_to_file(report, output, force=force))
     for warning in imported.warnings:
@@ -131,7 +131,7 @@ def import_command(report, output, force, debug) -> None:
 @debug_option
 def init_templates_command(folder, debug) -> None:
     """Copy the built-in templates and theme into FOLDER (new or empty) to customise them."""
-    from policybrief.project import init_templates
+    from policybrief.api import init_templates
 
     files = _run(debug, lambda: init_templates(folder))
     click.echo(f"wrote {len(files)} files to {folder}; read {folder / 'README.md'}, keep only the files you change, "

@@ -31,15 +31,14 @@ class Preview:
     sheet: Path
 
 
-def preview(paths: Iterable[Path] = (), *, out_dir: Path = DEFAULT_OUT, templates: Iterable[Path] = (),
-            on_written=lambda written: None) -> Preview:
+def preview(paths: Iterable[Path] = (), *, out_dir: Path = DEFAULT_OUT, templates: Iterable[Path] = ()) -> Preview:
     """Return the preview of every content file: build its PDF and deck into ``out_dir`` (skipping
     what is up to date), then write their pages and slides as PNGs and one contact sheet."""
     from policybrief.api import build, find_content
 
     soffice = find_soffice()  # before building: a missing LibreOffice is reported at once
     files = find_content(paths)
-    build(files, out_dir=out_dir, templates=templates, on_written=on_written)
+    build(files, out_dir=out_dir, templates=templates)
     pages, slides = [], []
     with tempfile.TemporaryDirectory(prefix="preview-") as work:
         for content in files:

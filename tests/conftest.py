@@ -41,6 +41,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def report():
     """Return the shipped 107005 content, loaded and validated."""
-    from policybrief.content import load_report
+    from policybrief.compose.environment import search_path
+    from policybrief.compose.theme import load_theme
+    from policybrief.load.content import load_report
 
-    return load_report(CONTENT)
+    return load_report(CONTENT, load_theme(search_path()).font_roles())

@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from policybrief.brief import balanced_lines
-from policybrief.context import template_context
+from policybrief.compose.context import template_context
+from policybrief.compose.environment import search_path
+from policybrief.compose.theme import load_theme
 
 from .conftest import CONTENT, ROOT, run_cli
 
@@ -63,7 +64,7 @@ def build_pdf(out: Path, *args: str, env: dict[str, str] | None = None) -> Path:
 
 @pytest.fixture(scope="module")
 def context(report) -> dict:
-    return template_context(report)
+    return template_context(report, load_theme(search_path()))
 
 
 @pytest.fixture(scope="module")
@@ -221,6 +222,11 @@ def test_pdf_variant_option_makes_an_archival_pdf(tmp_path):
     assert re.search(r"pdfaid:part(>|=\")3", xmp), xmp
     assert re.search(r"pdfaid:conformance(>|=\")U", xmp), xmp
     assert subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True).returncode == 0
+
+
+def balanced_lines(text: str, width: float) -> list[str]:
+    """Return ``text`` in balanced cover-title lines, measured as the brief's cover sets it."""
+    return load_theme(search_path()).fonts.heading.measurer(bold=True).balanced_lines(text, width)
 
 
 def test_cover_title_lines_are_balanced(report):

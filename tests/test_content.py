@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 
-from policybrief.context import template_context
-from policybrief.text import join_lines, normalise, roc_date, section_numeral, topic_numeral
+from policybrief.compose.context import template_context
+from policybrief.compose.environment import search_path
+from policybrief.compose.theme import load_theme
+from policybrief.typography.numbering import roc_date, section_numeral, topic_numeral
+from policybrief.typography.text import join_lines, normalise
 
 from .conftest import CONTENT
 
@@ -59,7 +62,7 @@ def test_latin_words_keep_their_space(report):
 
 
 def test_numbering_and_date_are_computed(report):
-    context = template_context(report)
+    context = template_context(report, load_theme(search_path()))
     assert [s.label for s in context["sections"]] == ["壹、", "貳、", "參、", "肆、"]
     assert [t.label for t in context["sections"][1].topics] == ["一、", "二、", "三、", "四、", "五、", "六、"]
     assert context["roc_date"] == "中華民國107年7月"

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from pptx import Presentation
 
-from policybrief.templating import builtin_templates
+from policybrief.compose.environment import builtin_templates
 
 from .conftest import CONTENT, ROOT, assert_same_outputs, run_cli
 from .test_theme import deck_theme, pdf_colours, rg

@@ -17,8 +17,8 @@ import pytest
 import yaml
 from pptx import Presentation
 
-from policybrief.templating import search_path
-from policybrief.theme import load_theme
+from policybrief.compose.environment import search_path
+from policybrief.compose.theme import load_theme
 
 from .conftest import CONTENT, run_cli
 

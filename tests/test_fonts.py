@@ -9,8 +9,11 @@ import pypdfium2 as pdfium
 import pytest
 from pypdf import PdfReader
 
-from policybrief import api, brief, fonts
-from policybrief.theme import load_theme
+from policybrief import api
+from policybrief.brief import subset as fonts
+from policybrief.brief.html import font_families
+from policybrief.brief.pdf import write_pdf
+from policybrief.compose.theme import load_theme
 
 from .conftest import CONTENT
 
@@ -39,9 +42,9 @@ def brief_pdfs(tmp_path_factory):
     """Return the 107005 brief's PDF made with font subsets, and made with the installed fonts only."""
     folders = api.template_folders([])
     html = api.brief_html(CONTENT)
-    families = brief.font_families(load_theme(folders))
-    subset, _ = brief.write_pdf(html, folders, folders[-1], families=families, font_dir=tmp_path_factory.mktemp("fonts"))
-    installed, _ = brief.write_pdf(html, folders, folders[-1])
+    families = font_families(load_theme(folders))
+    subset, _ = write_pdf(html, folders, folders[-1], families=families, font_dir=tmp_path_factory.mktemp("fonts"))
+    installed, _ = write_pdf(html, folders, folders[-1])
     return subset, installed
 
 
@@ -69,7 +72,7 @@ def test_a_character_the_subset_lacks_comes_from_the_installed_font(tmp_path):
     # 龍 appears only as a CSS escape, so it is not among the characters the subset is made from.
     css = '<style>html { font-family: "Noto Serif CJK TC subset", "Noto Serif CJK TC"; } p::after { content: "\\9F8D"; }</style>'
     html = f'<!DOCTYPE html><html lang="zh-TW"><head><meta charset="utf-8"><title>t</title>{css}</head><body><p>臺灣</p></body></html>'
-    data, _ = brief.write_pdf(html, [tmp_path], tmp_path, families=[SERIF], font_dir=tmp_path / "fonts")
+    data, _ = write_pdf(html, [tmp_path], tmp_path, families=[SERIF], font_dir=tmp_path / "fonts")
     text = pdfium.PdfDocument(data)[0].get_textpage().get_text_range()
     assert "臺灣龍" in text
     names = [name.split("+", 1)[1] for name in embedded_fonts(data)]

@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 
 from policybrief import output
 from policybrief.api import build
+from policybrief.brief.subset import FONT_FOLDER
 from policybrief.cache import CACHE_NAME
 from policybrief.errors import ContentError, OutputError, TemplateError
-from policybrief.fonts import FONT_FOLDER
 
 from .conftest import CONTENT
 

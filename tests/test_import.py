@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from policybrief.importer import import_report, to_yaml
-from policybrief.text import normalise
+from policybrief.importer.report import import_report, to_yaml
+from policybrief.typography.text import normalise
 from tests.conftest import CONTENT, run_cli
 
 REPORT = Path(__file__).parent / "data" / "107005-report.txt"  # a copy of ../shared/reports/: tests need no sibling folder

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from policybrief.importer import import_report
+from policybrief.importer.report import import_report
 from tests.conftest import run_cli
 from tests.test_import import tree
 

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pytest
 
+from policybrief.brief.subset import FONT_FOLDER
 from policybrief.cache import CACHE_NAME
-from policybrief.fonts import FONT_FOLDER
 
 from .conftest import CONTENT, ROOT, build_into, run_cli
 from .test_cli_errors import GOOD
@@ -347,12 +347,12 @@ CUSTOM_CASES: list[tuple[str, Callable[[Path], list[str]], str]] = [
     ("plan-unknown-placeholder", command("slides", override("deck/deck.xml", '<deck><slide layout="Topic"><numeral>壹</numeral></slide></deck>')),
      f"{MASTER}: layout 'Topic' has no Numeral placeholder; it has: Title, Body, Footer, Slide Number."),
     ("plan-unknown-element", command("slides", override("deck/deck.xml", '<deck><slide layout="Topic"><bogus>x</bogus></slide></deck>')),
-     "deck/deck.xml: unknown element <bogus> in a <slide>; use one of <title>, <subtitle>, <series>, <numeral>, "
+     "tpl/deck/deck.xml:1: unknown element <bogus> in a <slide>; use one of <title>, <subtitle>, <series>, <numeral>, "
      "<bullets>, <notes>, <footer>."),
     ("title-does-not-fit", command("slides", content(CONTENT.read_text(encoding="utf-8").replace(
         "heading: 金正恩時期以「發展核武」為談判籌碼", f"heading: {HEADING}", 1))),
-     f"{MASTER}: the title “一、{HEADING[:22]}…” of slide '壹、一' does not fit layout 'Topic' "
-     "even at 18 pt; shorten it in the content or enlarge the placeholder."),
+     f"107005.yaml:40: sections[0].topics[0].heading: the slide title “一、{HEADING[:22]}…” of slide '壹、一' "
+     "does not fit layout 'Topic' even at 18 pt; shorten it in the content or enlarge the placeholder in the master."),
 ]
 
 

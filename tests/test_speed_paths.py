@@ -14,8 +14,10 @@ import sys
 import pytest
 from fontTools.ttLib import TTFont
 
+from policybrief.compose.environment import search_path
+from policybrief.compose.theme import load_theme
 from policybrief.errors import ContentError, TemplateError
-from policybrief.glyphs import THEME_FONTS, font_codepoints
+from policybrief.load.glyphs import font_codepoints
 
 from .conftest import CONTENT, ROOT
 
@@ -42,8 +44,9 @@ def test_help_imports_nothing_heavy():
     assert heavy_imports("--help") == []
 
 
-def test_check_imports_only_what_validation_needs():
-    assert heavy_imports("check", str(CONTENT)) == ["pydantic", "yaml"]
+def test_check_imports_only_what_validation_and_slide_fitting_need():
+    # check fits every slide (python-pptx reads the master) but never typesets: no WeasyPrint.
+    assert heavy_imports("check", str(CONTENT)) == ["pptx", "pydantic", "yaml"]
 
 
 def test_no_change_rebuild_reads_no_yaml_and_imports_nothing_heavy(tmp_path):
@@ -51,7 +54,7 @@ def test_no_change_rebuild_reads_no_yaml_and_imports_nothing_heavy(tmp_path):
     assert heavy_imports(str(CONTENT), "--out", str(tmp_path)) == []
 
 
-@pytest.mark.parametrize("family", THEME_FONTS)
+@pytest.mark.parametrize("family", sorted({f for role in load_theme(search_path()).font_roles() for f in role}))
 def test_glyph_check_reads_the_same_code_points_as_fonttools(family):
     found = subprocess.run(["fc-match", "-f", "%{file}\n%{index}", family], capture_output=True, text=True, check=True)
     path, index = found.stdout.split("\n")

@@ -16,7 +16,7 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from policybrief.api import brief_html
-from policybrief.templating import builtin_templates
+from policybrief.compose.environment import builtin_templates
 
 from .conftest import CONTENT, assert_same_outputs, run_cli
 

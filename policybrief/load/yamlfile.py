@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from policybrief.errors import BriefError, ContentError
+from policybrief.errors import BriefError, ContentError, Problem
 
 KeyPath = tuple[str | int, ...]
 
@@ -47,7 +48,7 @@ class YamlDocument:
     path: str
     data: Any
     lines: dict[KeyPath, int] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     # Key paths whose value was dropped for a problem above; validation does
     # not report them again as "missing" or "got nothing".
     dropped: set[KeyPath] = field(default_factory=set)
@@ -70,6 +71,18 @@ def format_key_path(key_path: KeyPath) -> str:
         else:
             text += f".{part}" if text else str(part)
     return text
+
+
+def strings_in(value: Any, key_path: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:
+    """Yield (key path, text) for every string inside the plain data ``value``."""
+    if isinstance(value, str):
+        yield key_path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from strings_in(item, (*key_path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from strings_in(item, (*key_path, index))
 
 
 def read_text(path: Path, shown: str) -> str:
@@ -225,7 +238,7 @@ class _Builder:
         """Record ``what`` as a problem at ``node``'s line and ``key_path``."""
         where = format_key_path(key_path) or "top level"
         self.document.dropped.add(key_path)
-        self.document.problems.append(f"{self.document.path}:{node.start_mark.line + 1}: {where}: {what}.")
+        self.document.problems.append(Problem(self.document.path, what, node.start_mark.line + 1, where))
 
     def _mapping(self, node: MappingNode, key_path: KeyPath) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -233,18 +246,14 @@ class _Builder:
         for key_node, value_node in node.value:
             line = key_node.start_mark.line + 1
             if not isinstance(key_node, ScalarNode):
-                self.document.problems.append(
-                    f"{self.document.path}:{line}: {format_key_path(key_path) or 'top level'}: "
-                    "a key must be a plain word, not a list or mapping."
-                )
+                self.document.problems.append(Problem(self.document.path, "a key must be a plain word, not a list or mapping",
+                                                      line, format_key_path(key_path) or "top level"))
                 continue
             key = str(key_node.value)
             child = key_path + (key,)
             if key in first_line:
-                self.document.problems.append(
-                    f"{self.document.path}:{line}: {format_key_path(child)}: duplicate key "
-                    f"(first at line {first_line[key]}); keep only one."
-                )
+                self.document.problems.append(Problem(self.document.path, f"duplicate key (first at line {first_line[key]})",
+                                                      line, format_key_path(child), "keep only one"))
                 continue
             first_line[key] = line
             self.document.lines[child] = line

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from policybrief.errors import BriefError
-from policybrief.summary import FURNITURE, SECTION_LABEL, TOPIC_LABEL
-from policybrief.text import first_word_ems
+from policybrief.importer.summary import FURNITURE, SECTION_LABEL, TOPIC_LABEL
+from policybrief.typography.measure import first_unit_ems
 
 if TYPE_CHECKING:
     from pdfminer.layout import LTPage
@@ -101,7 +101,7 @@ def _column(rows: list[Row]) -> tuple[float, float]:
 
 def _first_word(row: Row) -> float:
     """Return about how wide the first unbreakable piece of ``row`` is, plus some slack, in points."""
-    return (first_word_ems(row.text.strip()) + SLACK_EMS) * row.size
+    return (first_unit_ems(row.text.strip()) + SLACK_EMS) * row.size
 
 
 def _pages(path: Path, name: str) -> list[list[Row]]:

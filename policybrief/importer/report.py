@@ -15,10 +15,10 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from policybrief.errors import BriefError, ContentError
+from policybrief.importer.summary import SECTION_LABEL, Line, SummaryParser, mark_paragraph_ends
+from policybrief.load.schema import Report
 from policybrief.output import write_atomic
-from policybrief.schema import Report
-from policybrief.summary import SECTION_LABEL, Line, SummaryParser, mark_paragraph_ends
-from policybrief.text import join_lines, normalise
+from policybrief.typography.text import join_lines, normalise
 
 TITLE = re.compile(r"《(.+?)》", re.S)
 ROC_DATE = re.compile(r"中華民國(\d{1,3})年(\d{1,2})月")
@@ -61,7 +61,7 @@ def read_lines(path: Path, name: str) -> list[Line]:
         raise BriefError(f"{name}: no such file; name a report as a .txt or .pdf file.")
     raw = path.read_bytes()
     if raw.startswith(b"%PDF-"):
-        from policybrief.pdftext import pdf_lines
+        from policybrief.importer.pdftext import pdf_lines
 
         texts = pdf_lines(path, name)
     else:

@@ -1,4 +1,4 @@
-"""The one place where the Jinja environment is built.
+"""The one place where the Jinja environment is built, and the template search path.
 
 Templates are looked up on a search path: the user's override folders first,
 then the built-in templates. Content reaches templates only as data (never as
@@ -14,20 +14,28 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from policybrief.errors import TemplateError
+from policybrief.errors import TemplateError, shown_path
 
 
 def builtin_templates() -> Path:
     """Return the folder of built-in templates (shipped in the package, or the checkout's)."""
-    packaged = Path(__file__).parent / "templates"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parent.parent / "templates"
+    package = Path(__file__).resolve().parent.parent
+    packaged = package / "templates"
+    return packaged if packaged.is_dir() else package.parent / "templates"
 
 
 def search_path(user_dirs: list[Path] | tuple[Path, ...] = ()) -> list[Path]:
     """Return the template folders in lookup order: user overrides, then built-ins."""
     return [*(Path(d).resolve() for d in user_dirs), builtin_templates().resolve()]
+
+
+def find_file(folders: list[Path], name: str) -> Path | None:
+    """Return the first file ``name`` on the search path ``folders`` that lies inside its folder, or None."""
+    for folder in folders:
+        candidate = Path(folder) / name
+        if candidate.is_file() and candidate.resolve().is_relative_to(Path(folder).resolve()):
+            return candidate
+    return None
 
 
 def make_environment(folders: list[Path]) -> jinja2.Environment:
@@ -106,6 +114,4 @@ def _template_frame(error: BaseException, default: str) -> tuple[str, int]:
 
 def _shown(filename: str) -> str:
     """Return a template path relative to the working folder when inside it."""
-    from policybrief.content import shown_path
-
     return shown_path(Path(filename)) if filename and not filename.startswith("<") else filename

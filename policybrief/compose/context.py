@@ -1,7 +1,9 @@
-"""What templates see: the Report plus everything computed from it.
+"""The one template context: every variable the brief, the deck and any later output receive.
 
-Numbering (壹、貳… / 一、二…), the ROC date and anchors are derived here from
-order and from the ISO date, so they are never typed into content.
+Numbering (壹、一、), anchor ids, the ROC date, the build date and the cover
+title's line breaks are computed here, once, and never typed into content.
+``docs/customising.md`` lists these variables; a test checks the list
+against ``template_context``.
 """
 
 from __future__ import annotations
@@ -9,10 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from policybrief.text import roc_date, section_numeral, topic_numeral
+from policybrief.compose.dates import build_date
+from policybrief.typography.fonts import families_css
+from policybrief.typography.numbering import roc_date, section_numeral, topic_numeral
 
 if TYPE_CHECKING:  # annotations only: importing pydantic here would slow a no-change rebuild
-    from policybrief.schema import Point, Report
+    from policybrief.compose.theme import Theme
+    from policybrief.load.schema import Point, Report
+
+# The cover title is set on a 150 mm line at 26 pt: at most 16 ems.
+COVER_LINE_EMS = 16
 
 
 @dataclass(frozen=True)
@@ -69,16 +77,23 @@ def recommendations_topic(sections: list[SectionView]) -> TopicView:
     return sections[-1].topics[-1]
 
 
-def template_context(report: Report) -> dict[str, Any]:
-    """Return the variables every template (brief and deck) receives."""
+def template_context(report: Report, theme: Theme) -> dict[str, Any]:
+    """Return the variables every template receives (see docs/customising.md)."""
     sections = section_views(report)
-    series_label = f"{report.series.name} No. {report.series.number}"
+    date = build_date(report.year, report.month)
     return {
         "report": report,
+        "theme": theme,
         "sections": sections,
         "recommendations": recommendations_topic(sections),
         "roc_date": roc_date(report.year, report.month),
-        "series_label": series_label,
+        "series_label": f"{report.series.name} No. {report.series.number}",
         "short_title": report.short_title or report.title,
         "point_count": sum(len(t.points) for s in sections for t in s.topics),
+        "build_date": date,
+        "pdf_date": date.isoformat(),
+        "title_lines": theme.fonts.heading.measurer(bold=True).balanced_lines(report.title, COVER_LINE_EMS),
+        # The brief's font-family lists, each family's subset first (see brief/subset.py).
+        "font_body": families_css(theme.fonts.body.families()),
+        "font_heading": families_css(theme.fonts.heading.families()),
     }

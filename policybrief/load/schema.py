@@ -12,9 +12,9 @@ import unicodedata
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
 
-from policybrief.text import normalise
+from policybrief.typography.text import normalise
 
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -197,6 +197,11 @@ class Report(Model):
     sections: list[Section] = Field(min_length=1)
     sources: list[Source] = []
     series_list: list[SeriesEntry] = []
+    _origins: Any = PrivateAttr(default=None)  # set by load.content: where each text stands in the file
+
+    def origin_of(self, text: str) -> Any:
+        """Return the Origin (file, line, key) of ``text`` in the content file, or None when it is not the content's."""
+        return self._origins.find(text) if self._origins is not None else None
 
     @property
     def year(self) -> int:

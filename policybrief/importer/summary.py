@@ -17,12 +17,14 @@ warnings carrying the source line number.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
 from policybrief.errors import ContentError
-from policybrief.text import first_word_ems, join_lines, section_numeral, topic_numeral
+from policybrief.typography.measure import columns, first_unit_ems
+from policybrief.typography.numbering import section_numeral, topic_numeral
+from policybrief.typography.rules import SENTENCE_END
+from policybrief.typography.text import join_lines
 
 SECTION_LABEL = re.compile(r"^([壹貳參肆伍陸柒捌玖拾]+)、\s*")
 TOPIC_LABEL = re.compile(r"^([一二三四五六七八九十]+)、\s*")
@@ -30,8 +32,6 @@ TOPIC_LABEL = re.compile(r"^([一二三四五六七八九十]+)、\s*")
 # (pdfminer's ``(cid:N)``) are Wingdings-style bullets.
 BULLET = re.compile(r"^(?:[●■◆▪•·◎○□◇►▶✓\ue000-\uf8ff]|\(cid:\d+\))\s*")
 FURNITURE = re.compile(r"^(?:\d{1,3}|[ivxlcIVXLC]{1,6}|[-–—]\s*\d{1,3}\s*[-–—])?$")
-# A paragraph whose last line ends with one of these (and no space) may have ended.
-SENTENCE_END = "。！？」』）》"
 
 
 @dataclass(frozen=True)
@@ -67,11 +67,6 @@ class Line:
         return self.ends_paragraph and self.text[-1:].isascii() and self.text[-1:].isalnum()
 
 
-def display_width(text: str) -> int:
-    """Return how many columns ``text`` takes: two for a wide (CJK) character, one for others."""
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
-
-
 def mark_paragraph_ends(lines: list[Line]) -> list[Line]:
     """Return ``lines`` with a final space on each line that is shorter than a full line.
 
@@ -81,7 +76,7 @@ def mark_paragraph_ends(lines: list[Line]) -> list[Line]:
     """
     starts = [i for i, line in enumerate(lines) if line.text.startswith("壹、")]
     sample = lines[: starts[1]] if len(starts) > 1 else lines
-    widths = Counter(display_width(line.text) for line in sample if display_width(line.text) > 20)
+    widths = Counter(columns(line.text) for line in sample if columns(line.text) > 20)
     if not widths:
         return lines
     full = widths.most_common(1)[0][0]
@@ -101,8 +96,8 @@ def _ends_paragraph(line: Line, after: Line | None, full: int) -> bool:
     if labelled or after is None:
         return after is None or after.indented or bool(SECTION_LABEL.match(after.text) or TOPIC_LABEL.match(after.text))
     if line.indented:
-        return display_width(line.raw) < full
-    return full - display_width(line.raw) > 2 * (first_word_ems(after.text) + 0.5)
+        return columns(line.raw) < full
+    return full - columns(line.raw) > 2 * (first_unit_ems(after.text) + 0.5)
 
 
 @dataclass

@@ -17,13 +17,15 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, PrivateAttr
 
-from policybrief.errors import TemplateError
-from policybrief.schema import Model
-from policybrief.validate import validate
-from policybrief.yamlfile import load_yaml
+from policybrief.compose.environment import builtin_templates, find_file
+from policybrief.errors import TemplateError, shown_path
+from policybrief.load.schema import Model
+from policybrief.load.validate import validate
+from policybrief.load.yamlfile import load_yaml
+from policybrief.typography.fonts import WEIGHTS, installed
+from policybrief.typography.measure import Measurer
 
 THEME_FILE = "theme.yaml"
-ROLES = ("title", "agenda", "section", "topic", "closing")
 _COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 _LENGTH = re.compile(r"\d+(\.\d+)?(mm|cm|pt|in)")
 _FONT = re.compile(r"[\w][\w \-]*")
@@ -63,6 +65,10 @@ class Face(Model):
 
     latin: FontName
     east_asian: FontName
+
+    def measurer(self, bold: bool = False) -> Measurer:
+        """Return the measurer of text set in this role's typefaces."""
+        return Measurer(self.latin, self.east_asian, bold)
 
     def families(self) -> list[str]:
         """Return the role's font families in CSS order: Latin face first, then the East-Asian one (once if the same)."""
@@ -105,6 +111,10 @@ class Layouts(Model):
     closing: LayoutName
 
 
+# The slide roles a deck template may ask for; the theme maps each to a layout of the master.
+ROLES = tuple(Layouts.model_fields)
+
+
 class DeckStyle(Model):
     """The deck's master, its layouts by role, and text sizes (points)."""
 
@@ -142,18 +152,14 @@ class Theme(Model):
 
 def find_theme(folders: list[Path]) -> Path:
     """Return the first ``theme.yaml`` on the search path ``folders``."""
-    for folder in folders:
-        candidate = Path(folder) / THEME_FILE
-        if candidate.is_file():
-            return candidate
+    found = find_file(folders, THEME_FILE)
+    if found is not None:
+        return found
     raise TemplateError(f"{THEME_FILE}: not found; looked in: {', '.join(map(str, folders))}.")
 
 
 def load_theme(folders: list[Path]) -> Theme:
     """Return the validated theme found first on the search path (over the built-in one); raise ContentError with file and line."""
-    from policybrief.content import shown_path
-    from policybrief.templating import builtin_templates
-
     path = find_theme(folders)
     document = load_yaml(path, shown_path(path), example="colours")
     builtin = builtin_templates().resolve() / THEME_FILE
@@ -177,8 +183,6 @@ def _check_font(family: str, where: str, key: str) -> None:
     Otherwise the PDF would silently fall back to another font, and the deck
     would be fitted with metrics of a font the slides do not use.
     """
-    from policybrief.fonts import WEIGHTS, installed
-
     if installed(family, WEIGHTS["normal"]) is None:
         raise TemplateError(f"{where}: {key}: the font {family!r} is not installed on this machine; "
                             "install it, or name an installed family (fc-list : family lists them).")
@@ -220,13 +224,7 @@ def _is_image(path: Path) -> bool:
 
 def _check_master(theme: Theme, where: str, folders: list[Path]) -> None:
     """Raise TemplateError (at ``where``, file:line) when deck.master is not in the template folders."""
-    from policybrief.content import shown_path
-    from policybrief.errors import MasterError
-    from policybrief.master import find_master
-
-    try:
-        find_master(folders, theme.deck.master)
-    except MasterError:
+    if find_file(folders, theme.deck.master) is None:
         shown = ", ".join(shown_path(Path(folder)) for folder in folders)
         raise TemplateError(f"{where}: deck.master: {theme.deck.master!r} is not in the template folders ({shown}); "
                             "save your master there, or correct the name (it is relative to the templates folder).") from None

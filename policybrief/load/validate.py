@@ -7,15 +7,15 @@ from typing import Any, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from policybrief.errors import ContentError
-from policybrief.yamlfile import KeyPath, YamlDocument, format_key_path
+from policybrief.errors import ContentError, Problem
+from policybrief.load.yamlfile import KeyPath, YamlDocument, format_key_path
 
 M = TypeVar("M", bound=BaseModel)
 
 
 def validate(document: YamlDocument, model: type[M]) -> M:
     """Return ``document.data`` as a ``model``; raise ContentError listing every problem."""
-    problems = [(_line_in(p), p) for p in document.problems]
+    problems = list(document.problems)
     try:
         result = model.model_validate(document.data)
     except ValidationError as error:
@@ -25,20 +25,12 @@ def validate(document: YamlDocument, model: type[M]) -> M:
                 continue
             line = document.line_of(loc)
             where = format_key_path(loc) or "top level"
-            problems.append((line, f"{document.path}:{line}: {where}: {_message(item, model, loc)}."))
+            problems.append(Problem(document.path, _message(item, model, loc), line, where))
     else:
         if not problems:
             return result
-    problems.sort(key=lambda pair: pair[0])
-    raise ContentError([text for _, text in problems])
-
-
-def _line_in(problem: str) -> int:
-    """Return the line number written in an already formatted problem."""
-    try:
-        return int(problem.split(":")[1])
-    except (IndexError, ValueError):
-        return 0
+    problems.sort(key=lambda problem: problem.line)
+    raise ContentError(problems)
 
 
 def _clean_loc(loc: tuple[Any, ...]) -> KeyPath:

@@ -1,0 +1,64 @@
+"""The brief's PDF: WeasyPrint typesets the HTML, reading only files the sandbox allows.
+
+Everything the PDF depends on comes from the content and the templates — the
+document dates too (``compose.dates``), so two builds of the same input are
+byte-identical.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from policybrief.brief.html import BRIEF_TEMPLATE
+from policybrief.errors import shown_path
+
+DEFAULT_VARIANT = "pdf/ua-1"
+
+
+def write_pdf(html: str, folders: list[Path], base: Path, *, variant: str = DEFAULT_VARIANT,
+              families: Iterable[str] = (), font_dir: Path | None = None) -> tuple[bytes, int]:
+    """Return the PDF bytes of ``html`` and its page count (arguments as for ``typeset``)."""
+    from policybrief.brief.fetch import RefusedURL, refused_error  # imports WeasyPrint
+
+    try:
+        document = typeset(html, folders, base, variant=variant, families=families, font_dir=font_dir)
+        return document.write_pdf(pdf_variant=variant), len(document.pages)
+    except RefusedURL as error:
+        raise refused_error(error, _template_naming(error.url, folders)) from None
+
+
+def typeset(html: str, folders: list[Path], base: Path, *, variant: str = DEFAULT_VARIANT,
+            families: Iterable[str] = (), font_dir: Path | None = None) -> Any:
+    """Return the WeasyPrint document of ``html`` laid out in pages.
+
+    Relative resources resolve against ``base``; only files inside ``folders`` can be read.
+    With a ``font_dir``, the font ``families`` are offered as subsets holding
+    just the characters of ``html``, kept in ``font_dir`` (see subset.py).
+    """
+    import weasyprint  # imported here: `--help` and `check` must stay fast
+    from weasyprint.text.fonts import FontConfiguration
+
+    from policybrief.brief.fetch import SandboxFetcher
+    from policybrief.brief.subset import face_rules
+
+    fetcher = SandboxFetcher([*folders, *([font_dir] if font_dir else [])])
+    font_config, stylesheets = FontConfiguration(), []
+    if font_dir is not None:
+        rules = face_rules(families, html, font_dir)
+        stylesheets.append(weasyprint.CSS(string=rules, url_fetcher=fetcher, font_config=font_config))
+    document = weasyprint.HTML(string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher)
+    return document.render(pdf_variant=variant, stylesheets=stylesheets, font_config=font_config)
+
+
+def _template_naming(url: str, folders: list[Path]) -> str:
+    """Return the brief template file that holds ``url`` (overrides first), else the top template's name.
+
+    The HTML does not record which template wrote a URL, so look for its text.
+    """
+    for folder in folders:
+        for path in sorted((folder / "brief").glob("*")):
+            if path.is_file() and url in path.read_text(encoding="utf-8", errors="replace"):
+                return shown_path(path)
+    return BRIEF_TEMPLATE

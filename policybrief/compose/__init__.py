@@ -1,0 +1,6 @@
+"""Compose: everything templates receive and where they are found.
+
+``environment`` (the one Jinja environment and the template search path),
+``theme`` (theme.yaml's design tokens), ``dates`` (the one reading of the
+build date) and ``context`` (the one template context every output renders).
+"""

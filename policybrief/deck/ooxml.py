@@ -1,0 +1,122 @@
+"""The one module that touches slide XML, each time because python-pptx has no public API for it.
+
+- East-Asian typeface and alternate language of a run (python-pptx sets only
+  ``lang`` and the Latin typeface): without ``a:ea`` PowerPoint draws Chinese
+  in the theme's East-Asian font, whatever the deck's design says.
+- A placeholder's design size, boldness and indent, and its text insets, as
+  the layout's list style and body properties hold them.
+- The slide-number field (python-pptx writes plain runs only).
+- The theme part (colours and fonts), which python-pptx does not model: it is
+  rewritten in the saved package, together with fixed zip timestamps so equal
+  input gives equal bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import etree
+
+A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+EMU_PER_PT = 12700
+_DEFAULT_INSETS = (91440, 45720, 91440, 45720)  # OOXML defaults: left, top, right, bottom
+_RPR_SUCCESSORS = ("cs", "sym", "hlinkClick", "hlinkMouseOver", "rtl", "extLst")
+# The slide-number field's type id, as PowerPoint writes it.
+_SLIDE_NUMBER_ID = "{B6F15528-21DE-4FAA-801E-634DDDAF4B2B}"
+
+
+@dataclass(frozen=True)
+class Style:
+    """What a layout placeholder's first list level says about its text: size (pt, None if unset), bold, indent (pt)."""
+
+    size: float | None
+    bold: bool
+    indent: float
+
+
+def placeholder_style(shape: Any) -> Style:
+    """Return the design style of a layout placeholder ``shape``."""
+    level = shape.element.txBody.find(f"{A}lstStyle/{A}lvl1pPr")
+    rpr = level.find(f"{A}defRPr") if level is not None else None
+    size = int(rpr.get("sz")) / 100 if rpr is not None and rpr.get("sz") else None
+    bold = rpr is not None and rpr.get("b") == "1"
+    indent = int(level.get("marL", 0)) / EMU_PER_PT if level is not None else 0.0
+    return Style(size, bold, indent)
+
+
+def text_area(shape: Any) -> tuple[float, float]:
+    """Return the (width, height) in points that text may use inside ``shape``: its size less its insets."""
+    body = shape.element.txBody.bodyPr if shape.has_text_frame else None
+    insets = [
+        int(body.get(name)) if body is not None and body.get(name) is not None else default
+        for name, default in zip(("lIns", "tIns", "rIns", "bIns"), _DEFAULT_INSETS, strict=True)
+    ]
+    return (shape.width - insets[0] - insets[2]) / EMU_PER_PT, (shape.height - insets[1] - insets[3]) / EMU_PER_PT
+
+
+def mark_runs(shape: Any, latin: str, east_asian: str) -> None:
+    """Mark every run of ``shape`` zh-TW (alternate en-US) with ``latin`` and ``east_asian`` typefaces, in schema order."""
+    for rpr in shape.element.iter(f"{A}rPr"):
+        rpr.set("lang", "zh-TW")
+        rpr.set("altLang", "en-US")
+        for tag in ("latin", "ea"):
+            for old in rpr.findall(f"{A}{tag}"):
+                rpr.remove(old)
+        anchor = next((node for node in (rpr.find(f"{A}{tag}") for tag in _RPR_SUCCESSORS) if node is not None), None)
+        for tag, typeface in (("latin", latin), ("ea", east_asian)):
+            node = rpr.makeelement(f"{A}{tag}", {"typeface": typeface})
+            if anchor is not None:
+                anchor.addprevious(node)
+            else:
+                rpr.append(node)
+
+
+def make_slide_number(shape: Any) -> None:
+    """Turn the first run of ``shape`` into a slide-number field, so renumbering in an editor stays right."""
+    run = shape.element.find(f".//{A}r")
+    run.tag = f"{A}fld"
+    run.set("id", _SLIDE_NUMBER_ID)
+    run.set("type", "slidenum")
+
+
+def remove(shape: Any) -> None:
+    """Remove ``shape`` from its slide (an empty placeholder shows its prompt text in editors)."""
+    shape.element.getparent().remove(shape.element)
+
+
+def finished_package(data: bytes, palette: dict[str, str] | None = None, fonts: dict[str, tuple[str, str]] | None = None) -> bytes:
+    """Return the saved deck ``data`` with every theme part set to ``palette`` and ``fonts``, zipped with fixed timestamps.
+
+    ``palette`` maps colour slots (dk1, accent1, …) to ``#RRGGBB``; ``fonts``
+    maps majorFont/minorFont to a (Latin, East-Asian) pair.
+    """
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            blob = source.read(info.filename)
+            if palette is not None and info.filename.startswith("ppt/theme/theme") and info.filename.endswith(".xml"):
+                blob = _themed(blob, palette, fonts or {})
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            target.writestr(fixed, blob)
+    return out.getvalue()
+
+
+def _themed(blob: bytes, palette: dict[str, str], fonts: dict[str, tuple[str, str]]) -> bytes:
+    """Return theme XML ``blob`` with its colour slots set to ``palette`` and its major/minor fonts to ``fonts``."""
+    root = etree.fromstring(blob)
+    scheme = root.find(f"{A}themeElements/{A}clrScheme")
+    for slot, value in palette.items():
+        node = scheme.find(f"{A}{slot}")
+        node.clear()
+        etree.SubElement(node, f"{A}srgbClr", val=value.lstrip("#"))
+    for kind, (latin, east_asian) in fonts.items():
+        node = root.find(f"{A}themeElements/{A}fontScheme/{A}{kind}")
+        node.find(f"{A}latin").set("typeface", latin)
+        node.find(f"{A}ea").set("typeface", east_asian)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)

@@ -1,0 +1,33 @@
+"""The project's own settings: ``policybrief.yaml``.
+
+``policybrief.yaml`` in the working folder may name template folders
+(``templates: [my-templates]``, relative to that file); they are searched
+after the ``--templates`` folders and before the built-ins.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from policybrief.errors import TemplateError
+
+PROJECT_FILE = "policybrief.yaml"
+def project_templates(folder: Path = Path(".")) -> list[Path]:
+    """Return the template folders ``policybrief.yaml`` in ``folder`` names (none without the file)."""
+    path = folder / PROJECT_FILE
+    if not path.is_file():
+        return []
+    # Imported only when the file exists: a no-change rebuild without it reads no YAML.
+    from policybrief.errors import shown_path
+    from policybrief.load.schema import Project
+    from policybrief.load.validate import validate
+    from policybrief.load.yamlfile import load_yaml
+
+    document = load_yaml(path, shown_path(path), example="templates")
+    project = validate(document, Project)
+    folders = [(folder / name) for name in project.templates]
+    for index, (name, found) in enumerate(zip(project.templates, folders, strict=True)):
+        if not found.is_dir():
+            where = f"{document.path}:{document.line_of(('templates', index))}"
+            raise TemplateError(f"{where}: templates folder {name!r} does not exist; fix the path (it is relative to {PROJECT_FILE}).")
+    return folders

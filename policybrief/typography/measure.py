@@ -1,0 +1,163 @@
+"""The one text measurer: widths from the real font files, shaped by HarfBuzz.
+
+A ``Measurer`` measures in one typeface pair as both outputs set it: Latin
+words in the Latin family, everything else in the East-Asian one, each found
+through fontconfig (``fonts.installed``) and shaped with uharfbuzz, so kerning
+and ligatures count as they do on the page. Widths are in ems (multiply by
+the size); lines are cut by the rules in ``rules``. The slide fitter and the
+brief's balanced title lines use it; nothing else estimates a width.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+from policybrief.errors import BriefError
+from policybrief.typography import rules
+from policybrief.typography.fonts import WEIGHTS, installed
+
+
+@cache
+def _font(family: str, bold: bool):
+    """Return the HarfBuzz font of ``family`` (regular or bold) and its units per em, loaded once per process."""
+    import uharfbuzz as hb
+
+    found = installed(family, WEIGHTS["bold" if bold else "normal"])
+    if found is None:  # the theme's check names the line; this guards direct callers
+        raise BriefError(f"the font {family!r} is not installed; install it or name another in theme.yaml.")
+    face = hb.Face(hb.Blob.from_file_path(found.path), found.index)
+    return hb.Font(face), face.upem
+
+
+@dataclass(frozen=True)
+class Measurer:
+    """Measures text set in ``latin`` and ``east_asian`` families (bold or not)."""
+
+    latin: str
+    east_asian: str
+    bold: bool = False
+
+    def width(self, text: str, size: float = 1.0) -> float:
+        """Return the advance width of ``text`` at ``size`` (in the unit of ``size``; ems by default)."""
+        return sum(self._piece_width(piece) for piece in rules.pieces(text)) * size
+
+    @lru_cache(maxsize=65536)  # noqa: B019 - measurers live as long as the process, by design
+    def _piece_width(self, piece: str) -> float:
+        """Return the width in em of one piece: a Latin word in the Latin family, the rest in the East-Asian one."""
+        import uharfbuzz as hb
+
+        font, upem = _font(self.latin if piece[0].isascii() else self.east_asian, self.bold)
+        buffer = hb.Buffer()
+        buffer.add_str(piece)
+        buffer.guess_segment_properties()
+        hb.shape(font, buffer, {})
+        return sum(position.x_advance for position in buffer.glyph_positions) / upem
+
+    def line_height(self) -> float:
+        """Return a single-spaced line's height in em: the larger (ascender − descender) of the two families."""
+        heights = []
+        for family in (self.latin, self.east_asian):
+            font, upem = _font(family, self.bold)
+            extents = font.get_font_extents("ltr")
+            heights.append((extents.ascender - extents.descender) / upem)
+        return max(heights)
+
+    def wrap(self, text: str, width: float, size: float) -> list[str]:
+        """Return the lines ``text`` takes in a box ``width`` wide at ``size`` (same unit), breaking only where the rules allow.
+
+        A unit wider than the box is split between characters rather than left
+        to overflow: the box must hold it even though the break is ugly.
+        """
+        lines: list[str] = []
+        line, used = "", 0.0
+        for unit in self._fitting_units(text, width, size):
+            unit_width = self.width(unit.rstrip(), size)
+            if line and used + unit_width > width:
+                lines.append(line.rstrip())
+                line, used = unit.lstrip(), self.width(unit.lstrip(), size)
+            else:
+                line += unit
+                used += self.width(unit, size)
+        return [*lines, line.rstrip()] if line.strip() or not lines else lines
+
+    def _fitting_units(self, text: str, width: float, size: float) -> list[str]:
+        """Return the break units of ``text``; a unit wider than ``width`` is cut into the widest runs that fit.
+
+        Inside such a unit, closing punctuation still stays with the character
+        before it whenever the two fit together.
+        """
+        found: list[str] = []
+        for unit in rules.units(text):
+            if self.width(unit.rstrip(), size) <= width:
+                found.append(unit)
+                continue
+            runs: list[str] = []
+            for char in unit:
+                if runs and (char in rules.NO_LINE_START or char.isspace()) and self.width(runs[-1] + char, size) <= width:
+                    runs[-1] += char
+                else:
+                    runs.append(char)
+            found.extend(runs)
+        return found
+
+    def height(self, paragraphs: list[str], width: float, size: float, space_before: float = 0.0) -> float:
+        """Return the height ``paragraphs`` take wrapped into ``width`` at ``size``, ``space_before`` (in em) between them."""
+        lines = sum(len(self.wrap(text, width, size)) for text in paragraphs)
+        return lines * size * self.line_height() + space_before * size * max(len(paragraphs) - 1, 0)
+
+    def balanced_lines(self, text: str, max_width: float) -> list[str]:
+        """Return ``text`` in the fewest lines of at most ``max_width`` ems, of near-equal width.
+
+        Greedy filling leaves a title's last line with a character or two;
+        this picks the breaks instead, preferring phrase boundaries and never
+        breaking where the rules forbid.
+        """
+        count = max(1, math.ceil(self.width(text) / max_width))
+        lines = self._split(text, count, max_width)
+        while count < len(text) and max(map(self.width, lines)) > max_width:
+            count += 1
+            lines = self._split(text, count, max_width)
+        return lines
+
+    def _split(self, text: str, count: int, max_width: float) -> list[str]:
+        """Return ``text`` cut into ``count`` lines, each break chosen by ``_best_break``."""
+        lines: list[str] = []
+        rest = text
+        for left in range(count, 1, -1):
+            cut = self._best_break(rest, self.width(rest) / left, max_width)
+            lines.append(rest[:cut].strip())
+            rest = rest[cut:]
+        return [*lines, rest.strip()]
+
+    def _best_break(self, text: str, target: float, max_width: float) -> int:
+        """Return the index to break ``text`` at: allowed, near ``target``, at a phrase boundary if one is close."""
+        allowed = [i for i in range(1, len(text)) if self.width(text[:i]) <= max_width and rules.may_break(text, i)]
+        if not allowed:
+            return len(text)
+        return min(allowed, key=lambda i: abs(self.width(text[:i]) - target) + (0 if rules.good_break(text, i) else 2.5))
+
+
+# For text whose font we do not have (a report's own PDF or text export), the
+# one estimate: a Latin letter or digit about 0.6 em, anything else 1 em; in a
+# plain-text file, a wide (CJK) character takes two columns.
+LATIN_EMS = 0.6
+
+
+def estimated_ems(text: str) -> float:
+    """Return about how wide ``text`` is in ems in an unknown font."""
+    return sum(LATIN_EMS if char.isascii() else 1.0 for char in text if not char.isspace())
+
+
+def first_unit_ems(text: str) -> float:
+    """Return about how wide the first piece of ``text`` that a line break cannot split is, in ems (unknown font)."""
+    found = rules.units(text)
+    return estimated_ems(found[0]) if found else 0.0
+
+
+def columns(text: str) -> int:
+    """Return how many columns ``text`` takes in a plain-text file: two for a wide (CJK) character, one for others."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
