@@ -14,7 +14,7 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from policybrief.errors import TemplateError, shown_path
+from policybrief.errors import Problem, TemplateError, shown_path
 
 
 def builtin_templates() -> Path:
@@ -59,15 +59,15 @@ def render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
         raise TemplateError(_not_found(env, error, name)) from None
     except jinja2.TemplateSyntaxError as error:
         where = _shown(error.filename or error.name or name)
-        raise TemplateError(f"{where}:{error.lineno}: template syntax error: {_syntax_problem(error.message or '')}.") from None
+        raise TemplateError(Problem(where, f"template syntax error: {_syntax_problem(error.message or '')}", error.lineno)) from None
     except jinja2.UndefinedError as error:
         where, line = _template_frame(error, name)
-        raise TemplateError(f"{where}:{line}: {_undefined(error.message or '')}; check the name against the template variables.") from None
+        raise TemplateError(Problem(where, _undefined(error.message or ""), line,
+                                    hint="check the name against the template variables")) from None
     except jinja2.exceptions.SecurityError as error:
         where, line = _template_frame(error, name)
-        raise TemplateError(
-            f"{where}:{line}: not allowed in a template: {str(error).rstrip('.')}; use only the template variables and their fields."
-        ) from None
+        raise TemplateError(Problem(where, f"not allowed in a template: {str(error).rstrip('.')}", line,
+                                    hint="use only the template variables and their fields")) from None
 
 
 def _not_found(env: jinja2.Environment, error: jinja2.TemplateNotFound, name: str) -> str:

@@ -47,6 +47,7 @@ Length = Annotated[str, _matching(_LENGTH, 'a length such as "22mm" or "10.5pt"'
 FontName = Annotated[str, _matching(_FONT, 'a font name of letters, digits, spaces and hyphens, e.g. "Noto Sans CJK TC"')]
 PageSize = Annotated[str, _matching(_PAGE, 'a page size such as "A4", "B5" or "letter landscape"')]
 LayoutName = Annotated[str, _matching(_LAYOUT, "a layout name on one line")]
+FileName = Annotated[str, _matching(_LAYOUT, "a file name on one line")]
 
 
 class Colours(Model):
@@ -60,7 +61,7 @@ class Colours(Model):
     paper: Colour
 
 
-class Face(Model):
+class FontRole(Model):
     """A font role with its Latin and East-Asian typefaces."""
 
     latin: FontName
@@ -78,9 +79,9 @@ class Face(Model):
 class Fonts(Model):
     """Typefaces: headings (both outputs), the brief's body text, and slide text."""
 
-    heading: Face
-    body: Face
-    slides: Face
+    heading: FontRole
+    body: FontRole
+    slides: FontRole
 
 
 class Page(Model):
@@ -118,7 +119,7 @@ ROLES = tuple(Layouts.model_fields)
 class DeckStyle(Model):
     """The deck's master, its layouts by role, and text sizes (points)."""
 
-    master: LayoutName
+    master: FileName
     layouts: Layouts
     title_size: float = Field(ge=12, le=96)
     body_size: float = Field(ge=12, le=72)
@@ -133,7 +134,7 @@ class Theme(Model):
     fonts: Fonts
     brief: BriefStyle
     deck: DeckStyle
-    logo: LayoutName | None = None
+    logo: FileName | None = None
     _folder: Path = PrivateAttr(default=Path("."))  # where theme.yaml was found: not a key of the file
 
     def font_roles(self) -> list[tuple[str, ...]]:

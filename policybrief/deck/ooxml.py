@@ -18,8 +18,6 @@ import zipfile
 from dataclasses import dataclass
 from typing import Any
 
-from lxml import etree
-
 A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 EMU_PER_PT = 12700
 _DEFAULT_INSETS = (91440, 45720, 91440, 45720)  # OOXML defaults: left, top, right, bottom
@@ -109,6 +107,8 @@ def finished_package(data: bytes, palette: dict[str, str] | None = None, fonts: 
 
 def _themed(blob: bytes, palette: dict[str, str], fonts: dict[str, tuple[str, str]]) -> bytes:
     """Return theme XML ``blob`` with its colour slots set to ``palette`` and its major/minor fonts to ``fonts``."""
+    from lxml import etree  # here: api imports this module on the no-change path, which never writes a deck (8 ms)
+
     root = etree.fromstring(blob)
     scheme = root.find(f"{A}themeElements/{A}clrScheme")
     for slot, value in palette.items():

@@ -18,7 +18,7 @@ from policybrief.deck.master import Master
 from policybrief.deck.plan import PLACEHOLDERS
 
 if TYPE_CHECKING:
-    from policybrief.compose.theme import Face, Theme
+    from policybrief.compose.theme import FontRole, Theme
 
 SLIDE_WIDTH, SLIDE_HEIGHT = 12192000, 6858000  # 16:9 in EMU
 NOTES_SIZE = 12
@@ -69,7 +69,7 @@ def theme_fonts(theme: Theme) -> dict[str, tuple[str, str]]:
             "minorFont": (theme.fonts.slides.latin, theme.fonts.slides.east_asian)}
 
 
-def _add_slide(deck: Any, slide: Slide, master: Master, face: Face) -> None:
+def _add_slide(deck: Any, slide: Slide, master: Master, face: FontRole) -> None:
     """Add one slide for ``slide`` with every text at its fitted size."""
     layout = master.layout(slide.layout)
     added = deck.slides.add_slide(layout)
@@ -86,7 +86,7 @@ def _add_slide(deck: Any, slide: Slide, master: Master, face: Face) -> None:
         _write(added.notes_slide.notes_placeholder, slide.plan.notes, NOTES_SIZE, False, 6, face)
 
 
-def _write(shape: Any, paragraphs: list[str], size: float, bold: bool, space_before: float, face: Face) -> None:
+def _write(shape: Any, paragraphs: list[str], size: float, bold: bool, space_before: float, face: FontRole) -> None:
     """Fill ``shape`` with ``paragraphs``: explicit size, zh-TW, Latin and East-Asian font; no autofit."""
     from pptx.enum.text import MSO_AUTO_SIZE
     from pptx.util import Pt
@@ -106,7 +106,7 @@ def _write(shape: Any, paragraphs: list[str], size: float, bold: bool, space_bef
     ooxml.mark_runs(shape, face.latin, face.east_asian)
 
 
-def _add_footer(added: Any, slide: Slide, master: Master, number: int, face: Face) -> None:
+def _add_footer(added: Any, slide: Slide, master: Master, number: int, face: FontRole) -> None:
     """Give ``added`` the layout's footer and slide-number placeholders (python-pptx does not copy them)."""
     for role, value in (("Footer", slide.plan.footer), ("Slide Number", str(number))):
         placeholder = master.placeholder(slide.layout, role)

@@ -15,7 +15,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from policybrief.errors import BriefError, ContentError
-from policybrief.importer.summary import SECTION_LABEL, Line, SummaryParser, mark_paragraph_ends
+from policybrief.importer.summary import SECTION_LABEL, SourceLine, SummaryParser, mark_paragraph_ends
 from policybrief.load.schema import Report
 from policybrief.output import write_atomic
 from policybrief.typography.text import join_lines, normalise
@@ -53,7 +53,7 @@ class Imported:
         return len(self.data["sections"]), len(topics), sum(len(t["points"]) for t in topics)
 
 
-def read_lines(path: Path, name: str) -> list[Line]:
+def read_lines(path: Path, name: str) -> list[SourceLine]:
     """Return the lines of the report at ``path`` (text or PDF); raise BriefError when unreadable."""
     if path.is_dir():
         raise BriefError(f"{name}: is a folder; name a report as a .txt or .pdf file.")
@@ -72,7 +72,7 @@ def read_lines(path: Path, name: str) -> list[Line]:
         if text is None or "\x00" in text:
             raise BriefError(f"{name}: is neither a UTF-8 text nor a PDF; give the report as a .txt (UTF-8) or .pdf file.")
         texts = text.splitlines()
-    return [Line(number, raw_line) for number, raw_line in enumerate(texts, start=1)]
+    return [SourceLine(number, raw_line) for number, raw_line in enumerate(texts, start=1)]
 
 
 def import_report(path: Path, name: str | None = None) -> Imported:
@@ -112,7 +112,7 @@ def import_report(path: Path, name: str | None = None) -> Imported:
     return Imported(data, warnings, name)
 
 
-def _title(front: list[Line], name: str) -> str:
+def _title(front: list[SourceLine], name: str) -> str:
     """Return the report's title, from 《…》 before the 提要 (it may wrap over lines)."""
     text = join_lines([line.text for line in front if line.text])
     matches = TITLE.findall(text)
@@ -121,7 +121,7 @@ def _title(front: list[Line], name: str) -> str:
     return normalise(matches[-1])
 
 
-def _subtitle(front: list[Line]) -> str | None:
+def _subtitle(front: list[SourceLine]) -> str | None:
     """Return the line between the 《title》 and the 提要 (e.g. 政策報告), if there is one."""
     after = [line.text for line in front if line.text]
     ends = [i for i, text in enumerate(after) if text.endswith("》")]
@@ -129,7 +129,7 @@ def _subtitle(front: list[Line]) -> str | None:
     return normalise(rest[0]) if len(rest) == 1 else None
 
 
-def _publisher(front: list[Line], name: str) -> str:
+def _publisher(front: list[SourceLine], name: str) -> str:
     """Return the publisher, from the 序's signature 「… 謹誌」."""
     for line in front:
         match = SIGNATURE.match(normalise(line.text))
@@ -138,7 +138,7 @@ def _publisher(front: list[Line], name: str) -> str:
     raise ContentError([f"{name}: no publisher found (the 序 is signed 「… 謹誌」); add the signature line to the report text."])
 
 
-def _date(front: list[Line], name: str) -> str:
+def _date(front: list[SourceLine], name: str) -> str:
     """Return the report's month as YYYY-MM, from the ROC date 中華民國N年M月 (a line of its own first)."""
     texts = [normalise(line.text) for line in front]
     for match in [*(ROC_DATE.fullmatch(t) for t in texts), *(ROC_DATE.search(t) for t in texts)]:
@@ -147,7 +147,7 @@ def _date(front: list[Line], name: str) -> str:
     raise ContentError([f"{name}: no date found (中華民國N年M月) before the 提要; add the date line to the report text."])
 
 
-def _preface(front: list[Line]) -> list[str]:
+def _preface(front: list[SourceLine]) -> list[str]:
     """Return the 序's paragraphs: the lines between 序 and the signature, a paragraph per final space."""
     texts = [normalise(line.text) for line in front]
     if "序" not in texts:
@@ -194,7 +194,7 @@ def _subject(text: str) -> str:
     return text.replace("『", "「").replace("』", "」")
 
 
-def _series(lines: list[Line], title: str, name: str) -> dict:
+def _series(lines: list[SourceLine], title: str, name: str) -> dict:
     """Return the series name and the report's number, from the series list entry with its title."""
     series_name = next((m[1] for m in (SERIES_NAME.match(normalise(line.text)) for line in lines) if m), None)
     number = next((entry["number"] for entry in _series_list(lines) if entry["title"] == title), None)
@@ -203,7 +203,7 @@ def _series(lines: list[Line], title: str, name: str) -> dict:
     return {"series": {"name": series_name, "number": number}}
 
 
-def _series_list(lines: list[Line]) -> list[dict]:
+def _series_list(lines: list[SourceLine]) -> list[dict]:
     """Return the series list printed after 【…系列】: number and title of each report."""
     entries = []
     for line in lines:
@@ -213,7 +213,7 @@ def _series_list(lines: list[Line]) -> list[dict]:
     return entries
 
 
-def _sources(lines: list[Line]) -> list[dict]:
+def _sources(lines: list[SourceLine]) -> list[dict]:
     """Return the cited web sources (footnote URLs, wrapped ones rejoined), each once, in order."""
     sources: dict[str, dict] = {}
     texts = [line.raw for line in lines if line.text]

@@ -35,7 +35,7 @@ FURNITURE = re.compile(r"^(?:\d{1,3}|[ivxlcIVXLC]{1,6}|[-–—]\s*\d{1,3}\s*[-�
 
 
 @dataclass(frozen=True)
-class Line:
+class SourceLine:
     """One line of the source text, with its 1-based line number."""
 
     number: int
@@ -67,7 +67,7 @@ class Line:
         return self.ends_paragraph and self.text[-1:].isascii() and self.text[-1:].isalnum()
 
 
-def mark_paragraph_ends(lines: list[Line]) -> list[Line]:
+def mark_paragraph_ends(lines: list[SourceLine]) -> list[SourceLine]:
     """Return ``lines`` with a final space on each line that is shorter than a full line.
 
     For texts whose final spaces were trimmed (by an editor, say). The full
@@ -82,10 +82,10 @@ def mark_paragraph_ends(lines: list[Line]) -> list[Line]:
     full = widths.most_common(1)[0][0]
     texts = [line for line in lines if line.text]
     ends = {line.number for line, after in zip(texts, [*texts[1:], None], strict=True) if _ends_paragraph(line, after, full)}
-    return [Line(line.number, line.raw + " " if line.number in ends else line.raw) for line in lines]
+    return [SourceLine(line.number, line.raw + " " if line.number in ends else line.raw) for line in lines]
 
 
-def _ends_paragraph(line: Line, after: Line | None, full: int) -> bool:
+def _ends_paragraph(line: SourceLine, after: SourceLine | None, full: int) -> bool:
     """Return True when ``line`` (whose final space was trimmed) most likely ends its paragraph.
 
     A numbered heading goes on only when the next line is not a headline or
@@ -133,10 +133,10 @@ class SummaryParser:
         self.sections: list[dict] = []
         self.warnings: list[tuple[int, str]] = []
         self.current: Field | None = None
-        self.previous: Line | None = None
+        self.previous: SourceLine | None = None
         self.fields: list[tuple[dict, str, Field]] = []
 
-    def parse(self, lines: list[Line]) -> Summary:
+    def parse(self, lines: list[SourceLine]) -> Summary:
         """Return the 提要 read from ``lines`` (which start after the line 提要)."""
         for line in lines:
             if self.is_furniture(line):
@@ -154,16 +154,16 @@ class SummaryParser:
             owner[key] = gathered.value()
         return Summary(self.sections, self.warnings)
 
-    def is_furniture(self, line: Line) -> bool:
+    def is_furniture(self, line: SourceLine) -> bool:
         """Return True for page furniture: blank lines, page numbers, the running title."""
         return bool(FURNITURE.match(line.text)) or line.text.replace(" ", "") in self.furniture
 
-    def ends_summary(self, line: Line) -> bool:
+    def ends_summary(self, line: SourceLine) -> bool:
         """Return True at the body's first section (numbering restarts at 壹) or the series list."""
         match = SECTION_LABEL.match(line.text)
         return line.text.startswith("【") or bool(match and self.sections and match[1] == "壹")
 
-    def paragraph_open(self, line: Line) -> bool:
+    def paragraph_open(self, line: SourceLine) -> bool:
         """Return True when ``line`` continues the field being gathered (warn when unsure)."""
         previous = self.previous
         if previous is None or self.current is None:
@@ -188,15 +188,15 @@ class SummaryParser:
             return True
         return False
 
-    def has_label(self, line: Line) -> bool:
+    def has_label(self, line: SourceLine) -> bool:
         """Return True when ``line`` starts with a section or topic numeral (壹、 一、)."""
         return bool(SECTION_LABEL.match(line.text) or TOPIC_LABEL.match(line.text))
 
-    def looks_like_start(self, line: Line) -> bool:
+    def looks_like_start(self, line: SourceLine) -> bool:
         """Return True when ``line`` has the shape of a heading or a headline."""
         return line.indented or self.has_label(line)
 
-    def place(self, line: Line, carry_on: bool) -> None:
+    def place(self, line: SourceLine, carry_on: bool) -> None:
         """Put ``line`` into the field it belongs to; raise ContentError when there is none."""
         if carry_on:
             self.current.add(line.text)
@@ -224,7 +224,7 @@ class SummaryParser:
             self.current.add(text)
         self.fields.append((owner, "heading" if kind in ("section", "topic") else kind, self.current))
 
-    def start_section(self, line: Line, numeral: str, text: str) -> None:
+    def start_section(self, line: SourceLine, numeral: str, text: str) -> None:
         """Open section ``numeral`` (it must be the next one) with its heading."""
         expected = section_numeral(len(self.sections) + 1)
         if numeral != expected:
@@ -233,7 +233,7 @@ class SummaryParser:
         self.sections.append({"heading": "", "topics": []})
         self.start_field(self.sections[-1], "section", text)
 
-    def start_topic(self, line: Line, numeral: str, text: str) -> None:
+    def start_topic(self, line: SourceLine, numeral: str, text: str) -> None:
         """Open topic ``numeral`` of the current section with its heading."""
         if not self.sections:
             self.fail(line, "a topic comes before the first section (壹、…)")
@@ -245,7 +245,7 @@ class SummaryParser:
         topics.append({"heading": "", "points": []})
         self.start_field(topics[-1], "topic", text)
 
-    def start_point(self, line: Line) -> None:
+    def start_point(self, line: SourceLine) -> None:
         """Open a point of the current topic with its headline."""
         if not self.sections or not self.sections[-1]["topics"]:
             self.fail(line, "a point's headline comes before any topic (一、…)")
@@ -266,11 +266,11 @@ class SummaryParser:
         if self.sections and self.sections[-1]["topics"]:
             self.check_last_topic()
 
-    def warn(self, line: Line, message: str) -> None:
+    def warn(self, line: SourceLine, message: str) -> None:
         """Record an uncertain decision about ``line``."""
         self.warnings.append((line.number, message))
 
-    def fail(self, line: Line, message: str) -> None:
+    def fail(self, line: SourceLine, message: str) -> None:
         """Raise ContentError: ``line`` could not be placed."""
         text = line.text if len(line.text) <= 30 else line.text[:30] + "…"
         raise ContentError([f"{self.name}:{line.number}: could not place 「{text}」: {message}; fix the report text and import again."])

@@ -7,6 +7,8 @@ from the theme; nothing here names a font.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 from dataclasses import dataclass
 from functools import cache
 
@@ -37,8 +39,6 @@ def families_css(names: list[str]) -> Markup:
 @cache
 def installed(family: str, weight: int) -> Installed | None:
     """Return the installed face fontconfig picks for ``family`` at ``weight``, or None if the family is not installed."""
-    import ctypes  # here, not at the top: a no-change rebuild imports this module for FONT_FOLDER only
-
     fc = _fontconfig()
     # In fontconfig's name syntax a hyphen starts a size; the theme allows hyphens in names.
     pattern = fc.FcNameParse(f"{family.replace('-', chr(92) + '-')}:weight={weight}".encode())
@@ -65,8 +65,6 @@ def installed(family: str, weight: int) -> Installed | None:
 
 def _strings(fc, pattern, name: bytes) -> list[str]:
     """Return every string value of property ``name`` of a fontconfig pattern."""
-    import ctypes
-
     values, value = [], ctypes.c_char_p()
     while fc.FcPatternGetString(pattern, name, len(values), ctypes.byref(value)) == 0:  # FcResultMatch
         values.append(value.value.decode())
@@ -76,9 +74,6 @@ def _strings(fc, pattern, name: bytes) -> list[str]:
 @cache
 def _fontconfig():
     """Return libfontconfig with the few functions used here declared (Pango loads it anyway)."""
-    import ctypes
-    import ctypes.util
-
     fc = ctypes.CDLL(ctypes.util.find_library("fontconfig") or "libfontconfig.so.1")
     pointer, text = ctypes.c_void_p, ctypes.c_char_p
     for name, result, arguments in (

@@ -11,6 +11,7 @@ brief's balanced title lines use it; nothing else estimates a width.
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -158,6 +159,4 @@ def first_unit_ems(text: str) -> float:
 
 def columns(text: str) -> int:
     """Return how many columns ``text`` takes in a plain-text file: two for a wide (CJK) character, one for others."""
-    import unicodedata
-
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
