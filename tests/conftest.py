@@ -3,16 +3,20 @@
 The CLI runs in-process (``run_cli``): the same ``cli`` a user's ``python
 build.py`` runs, without a fresh interpreter per call. Tests about the process
 itself (imports of a fresh interpreter, signals, memory limits, packaging)
-start their own.
+start their own. Under pytest-xdist, what the whole session shares (the
+107005 build) is made once, by the first worker that needs it, and read by
+the others.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import traceback
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -81,10 +85,52 @@ def assert_same_outputs(out: Path, reference: Path) -> None:
         assert (out / name).read_bytes() == (reference / name).read_bytes(), name
 
 
+def made_once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
+    """Return a folder filled by ``make(folder)`` once per test session, whichever xdist workers ask for it.
+
+    The first worker makes it under a file lock in the session's temporary
+    root; the others wait for it and reuse it. Without xdist it is simply made.
+    """
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        folder = tmp_path_factory.mktemp(name)
+        make(folder)
+        return folder
+    from filelock import FileLock
+
+    root = tmp_path_factory.getbasetemp().parent  # shared by this session's workers
+    folder, done = root / f"shared-{name}", root / f"shared-{name}.done"
+    with FileLock(str(root / f"shared-{name}.lock"), timeout=600):
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # left by a worker that failed half-way
+            folder.mkdir()
+            make(folder)
+            done.touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Return a folder holding 107005.pdf and 107005.pptx built by the CLI."""
-    return build_into(tmp_path_factory.mktemp("build"))
+def built_session(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """Return (the folder holding 107005.pdf and 107005.pptx built by the CLI, what that build printed)."""
+
+    def make(folder: Path) -> None:
+        result = run_cli(str(CONTENT), "--out", str(folder / "out"))
+        assert result.returncode == 0, result.stderr
+        (folder / "stdout.txt").write_text(result.stdout, encoding="utf-8")
+
+    folder = made_once(tmp_path_factory, "build", make)
+    return folder / "out", (folder / "stdout.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def built(built_session: tuple[Path, str]) -> Path:
+    """Return a folder holding 107005.pdf and 107005.pptx built by the CLI (read it, never write into it)."""
+    return built_session[0]
+
+
+def copy_of(built: Path, target: Path) -> Path:
+    """Return ``target`` holding a copy of the built 107005 outputs, with their build cache and font subsets."""
+    shutil.copytree(built, target, dirs_exist_ok=True)
+    return target
 
 
 @pytest.fixture(scope="session")

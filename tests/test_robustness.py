@@ -27,7 +27,7 @@ import pytest
 from policybrief.brief.subset import FONT_FOLDER
 from policybrief.cache import CACHE_NAME
 
-from .conftest import CONTENT, ROOT, build_into, run_cli
+from .conftest import CONTENT, ROOT, run_cli
 from .test_cli_errors import GOOD
 from .test_customising import corporate_master
 from .test_theme import themed
@@ -37,9 +37,9 @@ BAD = "107005.yaml"  # the same name as the shipped report, so its outputs would
 
 
 @pytest.fixture(scope="module")
-def previous(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Return a folder holding a good 107005 build (built once for the module; its tests write into it)."""
-    return build_into(tmp_path_factory.mktemp("previous"))
+def previous(built: Path) -> Path:
+    """Return a folder holding a good 107005 build (the session's; each test works on its own copy)."""
+    return built
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
