@@ -4,7 +4,7 @@ The CLI runs in-process (``run_cli``): the same ``cli`` a user's ``python
 build.py`` runs, without a fresh interpreter per call. Tests about the process
 itself (imports of a fresh interpreter, signals, memory limits, packaging)
 start their own. Under pytest-xdist, what the whole session shares (the
-107005 build) is made once, by the first worker that needs it, and read by
+107005 builds) is made once, by the first worker that needs it, and read by
 the others.
 """
 
@@ -125,6 +125,19 @@ def built_session(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 def built(built_session: tuple[Path, str]) -> Path:
     """Return a folder holding 107005.pdf and 107005.pptx built by the CLI (read it, never write into it)."""
     return built_session[0]
+
+
+@pytest.fixture(scope="session")
+def rebuilt(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return a second folder of 107005 outputs, built one output at a time (``pdf``, then ``slides``), each in a
+    fresh interpreter: compared with ``built``, any output that depends on the process (hash seed, caches) shows."""
+
+    def make(folder: Path) -> None:
+        for command in ("pdf", "slides"):
+            result = run_process(command, str(CONTENT), "--out", str(folder))
+            assert result.returncode == 0, result.stderr
+
+    return made_once(tmp_path_factory, "rebuild", make)
 
 
 def copy_of(built: Path, target: Path) -> Path:
