@@ -4,8 +4,8 @@ The CLI runs in-process (``run_cli``): the same ``cli`` a user's ``python
 build.py`` runs, without a fresh interpreter per call. Tests about the process
 itself (imports of a fresh interpreter, signals, memory limits, packaging)
 start their own. Under pytest-xdist, what the whole session shares (the
-107005 builds) is made once, by the first worker that needs it, and read by
-the others.
+107005 builds, LibreOffice's rendering of its deck) is made once, by the first
+worker that needs it, and read by the others.
 """
 
 from __future__ import annotations
@@ -85,6 +85,16 @@ def assert_same_outputs(out: Path, reference: Path) -> None:
         assert (out / name).read_bytes() == (reference / name).read_bytes(), name
 
 
+def to_pdf(pptx: Path, out: Path) -> Path:
+    """Return the PDF LibreOffice makes of ``pptx`` in ``out`` (own user profile there, so parallel runs do not clash)."""
+    subprocess.run(
+        ["soffice", "--headless", f"-env:UserInstallation={(out / 'lo-profile').as_uri()}", "--convert-to", "pdf",
+         "--outdir", str(out), str(pptx)],
+        check=True, capture_output=True, timeout=240,
+    )
+    return out / f"{pptx.stem}.pdf"
+
+
 def made_once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
     """Return a folder filled by ``make(folder)`` once per test session, whichever xdist workers ask for it.
 
@@ -138,6 +148,12 @@ def rebuilt(tmp_path_factory: pytest.TempPathFactory) -> Path:
             assert result.returncode == 0, result.stderr
 
     return made_once(tmp_path_factory, "rebuild", make)
+
+
+@pytest.fixture(scope="session")
+def built_deck_pdf(built: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return LibreOffice's PDF of the built 107005.pptx, converted once per session."""
+    return made_once(tmp_path_factory, "deck-pdf", lambda folder: to_pdf(built / "107005.pptx", folder)) / "107005.pdf"
 
 
 def copy_of(built: Path, target: Path) -> Path:
