@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
@@ -48,7 +49,21 @@ def make_environment(folders: list[Path]) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters.update(host=host, short_url=short_url)
     return env
+
+
+def host(url: str) -> str:
+    """Return the host name of ``url`` without ``www.``, e.g. whitehouse.gov (the ``host`` filter)."""
+    name = urlsplit(url).hostname or url
+    return name.removeprefix("www.")
+
+
+def short_url(url: str, limit: int = 40) -> str:
+    """Return ``url`` as a reader would type it: no scheme, no ``www.``, cut to ``limit`` characters with … (the ``short_url`` filter)."""
+    parts = urlsplit(url)
+    text = host(url) + parts.path.rstrip("/") + (f"?{parts.query}" if parts.query else "")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:

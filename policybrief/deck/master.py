@@ -43,12 +43,17 @@ def open_master(path: Path) -> Any:
 
 @dataclass(frozen=True)
 class Placeholder:
-    """A layout placeholder with what fitting needs: its shape, text area (pt) and design style."""
+    """A layout placeholder with what fitting needs: its shape, text area (pt) and the design style of its two list levels."""
 
     shape: Any
     width: float
     height: float
-    style: ooxml.Style
+    styles: tuple[ooxml.Style, ooxml.Style]
+
+    @property
+    def style(self) -> ooxml.Style:
+        """Return the style of the first list level."""
+        return self.styles[0]
 
 
 class Master:
@@ -68,13 +73,22 @@ class Master:
             raise MasterError(f"{self.path}: has no slide layout named '{name}'; it has: {names}.")
         return found
 
+    def has_layout(self, name: str) -> bool:
+        """Return True when the master has a layout called ``name``."""
+        return name in self._layouts
+
+    def names(self, layout_name: str) -> list[str]:
+        """Return the names of layout ``layout_name``'s placeholders, in the layout's order."""
+        return [shape.name for shape in self.layout(layout_name).placeholders]
+
     def placeholder(self, layout_name: str, role: str) -> Placeholder:
         """Return layout ``layout_name``'s placeholder for ``role``: by name (case-insensitive), else by type."""
         key = (layout_name, role)
         if key not in self._placeholders:
             shape = _find_placeholder(self.layout(layout_name), role, self.path)
             width, height = ooxml.text_area(shape)
-            self._placeholders[key] = Placeholder(shape, width, height, ooxml.placeholder_style(shape))
+            styles = (ooxml.placeholder_style(shape, 1), ooxml.placeholder_style(shape, 2))
+            self._placeholders[key] = Placeholder(shape, width, height, styles)
         return self._placeholders[key]
 
 

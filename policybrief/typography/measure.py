@@ -39,22 +39,29 @@ class Measurer:
     latin: str
     east_asian: str
     bold: bool = False
+    latin_scale: float = 1.0  # more than 1: room for a substitute face whose Latin letters run wider
 
     def width(self, text: str, size: float = 1.0) -> float:
         """Return the advance width of ``text`` at ``size`` (in the unit of ``size``; ems by default)."""
-        return sum(self._piece_width(piece) for piece in rules.pieces(text)) * size
+        return self._ems(text) * size
+
+    @lru_cache(maxsize=65536)  # noqa: B019 - measurers live as long as the process, by design
+    def _ems(self, text: str) -> float:
+        """Return the width of ``text`` in em (remembered: slide fitting asks for the same texts at several sizes)."""
+        return sum(self._piece_width(piece) for piece in rules.pieces(text))
 
     @lru_cache(maxsize=65536)  # noqa: B019 - measurers live as long as the process, by design
     def _piece_width(self, piece: str) -> float:
         """Return the width in em of one piece: a Latin word in the Latin family, the rest in the East-Asian one."""
         import uharfbuzz as hb
 
-        font, upem = _font(self.latin if piece[0].isascii() else self.east_asian, self.bold)
+        latin = piece[0].isascii()
+        font, upem = _font(self.latin if latin else self.east_asian, self.bold)
         buffer = hb.Buffer()
         buffer.add_str(piece)
         buffer.guess_segment_properties()
         hb.shape(font, buffer, {})
-        return sum(position.x_advance for position in buffer.glyph_positions) / upem
+        return sum(position.x_advance for position in buffer.glyph_positions) / upem * (self.latin_scale if latin else 1.0)
 
     def line_height(self) -> float:
         """Return a single-spaced line's height in em: the larger (ascender − descender) of the two families."""
@@ -66,22 +73,27 @@ class Measurer:
         return max(heights)
 
     def wrap(self, text: str, width: float, size: float) -> list[str]:
-        """Return the lines ``text`` takes in a box ``width`` wide at ``size`` (same unit), breaking only where the rules allow.
+        """Return the lines ``text`` takes in a box ``width`` wide at ``size`` (same unit), breaking only where the rules allow."""
+        return list(self._wrapped(text, width / size))
+
+    @lru_cache(maxsize=16384)  # noqa: B019 - measurers live as long as the process, by design
+    def _wrapped(self, text: str, width: float) -> tuple[str, ...]:
+        """Return the lines of ``text`` in a box ``width`` ems wide.
 
         A unit wider than the box is split between characters rather than left
         to overflow: the box must hold it even though the break is ugly.
         """
         lines: list[str] = []
         line, used = "", 0.0
-        for unit in self._fitting_units(text, width, size):
-            unit_width = self.width(unit.rstrip(), size)
+        for unit in self._fitting_units(text, width, 1.0):
+            unit_width = self.width(unit.rstrip())
             if line and used + unit_width > width:
                 lines.append(line.rstrip())
-                line, used = unit.lstrip(), self.width(unit.lstrip(), size)
+                line, used = unit.lstrip(), self.width(unit.lstrip())
             else:
                 line += unit
-                used += self.width(unit, size)
-        return [*lines, line.rstrip()] if line.strip() or not lines else lines
+                used += self.width(unit)
+        return tuple([*lines, line.rstrip()] if line.strip() or not lines else lines)
 
     def _fitting_units(self, text: str, width: float, size: float) -> list[str]:
         """Return the break units of ``text``; a unit wider than ``width`` is cut into the widest runs that fit.
@@ -109,6 +121,11 @@ class Measurer:
         return lines * size * self.line_height() + space_before * size * max(len(paragraphs) - 1, 0)
 
     def balanced_lines(self, text: str, max_width: float) -> list[str]:
+        """Return ``text`` in the fewest lines of at most ``max_width`` ems, of near-equal width (see ``_balanced``)."""
+        return list(self._balanced(text, max_width))
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - measurers live as long as the process, by design
+    def _balanced(self, text: str, max_width: float) -> tuple[str, ...]:
         """Return ``text`` in the fewest lines of at most ``max_width`` ems, of near-equal width.
 
         Greedy filling leaves a title's last line with a character or two;
@@ -120,7 +137,7 @@ class Measurer:
         while count < len(text) and max(map(self.width, lines)) > max_width:
             count += 1
             lines = self._split(text, count, max_width)
-        return lines
+        return tuple(lines)
 
     def _split(self, text: str, count: int, max_width: float) -> list[str]:
         """Return ``text`` cut into ``count`` lines, each break chosen by ``_best_break``."""
