@@ -122,7 +122,7 @@ def load_all(paths: list[Path], theme: Theme) -> list[tuple[Path, Report]]:
 def check(paths: Iterable[Path] = (), *, templates: Iterable[Path] = ()) -> list[Report]:
     """Return the validated reports after rendering every template with them and fitting their slides; write nothing."""
     from policybrief.compose.theme import load_theme
-    from policybrief.deck.master import Master, find_master
+    from policybrief.deck.master import find_master, geometry
 
     folders = template_folders(templates)
     env, theme = make_environment(folders), load_theme(folders)
@@ -131,7 +131,7 @@ def check(paths: Iterable[Path] = (), *, templates: Iterable[Path] = ()) -> list
     for _, report in load_all(find_content(paths), theme):
         context = template_context(report, theme)
         render_html(env, context)
-        master = master or Master(find_master(folders, theme.deck.master))
+        master = master or geometry(find_master(folders, theme.deck.master))
         fit_deck(render_plan(env, context, folders), master, theme)
         reports.append(report)
     return reports
@@ -288,7 +288,7 @@ def _pptx(context: dict, settings: Settings) -> tuple[bytes, str, tuple[str, ...
 
     theme = settings.theme
     master = Master(find_master(settings.folders, theme.deck.master))
-    fitted = fit_deck(render_plan(settings.env(), context, settings.folders), master, theme)
+    fitted = fit_deck(render_plan(settings.env(), context, settings.folders), master.geometry, theme)
     logo = logo_picture(theme, alt=f"{context['report'].publisher} 標誌")
     data = write_deck(fitted.slides, master, deck_info(context), theme, logo)
     messages = list(fitted.messages)

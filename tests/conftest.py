@@ -25,6 +25,14 @@ ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content" / "107005.yaml"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def user_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return the cache folder every test's builds use: under the session's temp folder, never the user's ~/.cache."""
+    folder = tmp_path_factory.getbasetemp() / "user-cache"
+    os.environ["XDG_CACHE_HOME"] = str(folder)  # inherited by the processes tests start
+    return folder
+
+
 def run_cli(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Return the finished ``python build.py ARGS`` as a user would run it in ``cwd`` (in ``env``, default ours).
 

@@ -16,6 +16,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from policybrief.errors import Problem, TemplateError, shown_path
+from policybrief.output import cache_folder
 
 
 def builtin_templates() -> Path:
@@ -48,9 +49,24 @@ def make_environment(folders: list[Path]) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=_bytecode_cache(),
     )
     env.filters.update(host=host, short_url=short_url)
     return env
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Return a cache of compiled templates in the user's cache folder (None when it cannot be made).
+
+    Compiling the templates is most of the time ``check`` spends in Jinja;
+    a compiled template is reused while its source file is unchanged.
+    """
+    folder = cache_folder("templates")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
 
 
 def host(url: str) -> str:

@@ -23,7 +23,7 @@ from policybrief.load.schema import Model
 from policybrief.load.validate import validate
 from policybrief.load.yamlfile import load_yaml
 from policybrief.typography.fonts import WEIGHTS, installed
-from policybrief.typography.measure import Measurer
+from policybrief.typography.measure import Measurer, measurer
 
 THEME_FILE = "theme.yaml"
 _COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
@@ -69,7 +69,7 @@ class FontRole(Model):
 
     def measurer(self, bold: bool = False, latin_scale: float = 1.0) -> Measurer:
         """Return the measurer of text set in this role's typefaces (Latin widths times ``latin_scale``)."""
-        return Measurer(self.latin, self.east_asian, bold, latin_scale)
+        return measurer(self.latin, self.east_asian, bold, latin_scale)
 
     def families(self) -> list[str]:
         """Return the role's font families in CSS order: Latin face first, then the East-Asian one (once if the same)."""

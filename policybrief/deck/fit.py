@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from policybrief.deck.master import Master, Placeholder
+from policybrief.deck.master import Geometry, Placeholder
 from policybrief.deck.plan import PLACEHOLDERS, PointPlan, SlidePlan
 from policybrief.errors import BriefError
 from policybrief.typography import rules
@@ -80,12 +80,12 @@ class Fitted:
     messages: list[str]
 
 
-def fit_deck(plans: list[SlidePlan], master: Master, theme: Theme) -> Fitted:
+def fit_deck(plans: list[SlidePlan], master: Geometry, theme: Theme) -> Fitted:
     """Return every slide of ``plans`` fitted to ``master``'s layouts (as ``theme`` maps roles to them)."""
     from policybrief.compose.theme import REQUIRED_ROLES
 
     for role in REQUIRED_ROLES:
-        master.layout(theme.layout_name(role))
+        master.check_layout(theme.layout_name(role))
     fitter = _Fitter(master, theme)
     slides = []
     for plan in fitter.merged(plans):
@@ -100,7 +100,7 @@ def fit_deck(plans: list[SlidePlan], master: Master, theme: Theme) -> Fitted:
 class _Fitter:
     """Fits slide plans to one master with one theme, remembering what to tell the user."""
 
-    def __init__(self, master: Master, theme: Theme) -> None:
+    def __init__(self, master: Geometry, theme: Theme) -> None:
         self.master, self.theme = master, theme
         self.messages: list[str] = []
         self._fallbacks: set[str] = set()

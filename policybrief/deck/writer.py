@@ -142,8 +142,7 @@ def _add_slide(deck: Any, slide: Slide, master: Master, faces: tuple[str, str], 
     added = deck.slides.add_slide(master.layout(slide.layout))
     by_index = {shape.placeholder_format.idx: shape for shape in added.placeholders}  # one walk of the shape tree
     for box in slide.boxes:
-        placeholder = master.placeholder(slide.layout, box.placeholder)
-        _write(by_index.pop(placeholder.shape.placeholder_format.idx), box.paragraphs, faces)
+        _write(by_index.pop(master.geometry.placeholder(slide.layout, box.placeholder).idx), box.paragraphs, faces)
     for shape in by_index.values():  # an empty placeholder shows its prompt text in editors
         ooxml.remove(shape)
     if slide.footer:
@@ -182,9 +181,9 @@ def _write(shape: Any, paragraphs: list[Para], faces: tuple[str, str]) -> None:
 def _add_footer(added: Any, slide: Slide, master: Master, number: int, faces: tuple[str, str]) -> None:
     """Give ``added`` the layout's footer and slide-number placeholders (python-pptx does not copy them)."""
     for role, value in (("Footer", slide.footer), ("Slide Number", str(number))):
-        placeholder = master.placeholder(slide.layout, role)
-        added.shapes.clone_placeholder(placeholder.shape)
-        shape = added.placeholders[placeholder.shape.placeholder_format.idx]
+        placeholder = master.geometry.placeholder(slide.layout, role)
+        added.shapes.clone_placeholder(master.shape(slide.layout, role))
+        shape = added.placeholders[placeholder.idx]
         _write(shape, [Para(value, placeholder.style.size or 0, False)], faces)
     ooxml.make_slide_number(shape)
 

@@ -32,7 +32,13 @@ def _font(family: str, bold: bool):
     return hb.Font(face), face.upem
 
 
-@dataclass(frozen=True)
+@cache
+def measurer(latin: str, east_asian: str, bold: bool = False, latin_scale: float = 1.0) -> Measurer:
+    """Return the one Measurer of these typefaces in this process (its caches are then shared by every caller)."""
+    return Measurer(latin, east_asian, bold, latin_scale)
+
+
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: its caches are looked up thousands of times
 class Measurer:
     """Measures text set in ``latin`` and ``east_asian`` families (bold or not)."""
 
@@ -77,22 +83,30 @@ class Measurer:
         return list(self._wrapped(text, width / size))
 
     @lru_cache(maxsize=16384)  # noqa: B019 - measurers live as long as the process, by design
+    def _units(self, text: str) -> tuple[tuple[str, float, float], ...]:
+        """Return the break units of ``text``, each with its width and its width without trailing spaces (em)."""
+        return tuple((unit, self._ems(unit), self._ems(unit.rstrip())) for unit in rules.units(text))
+
+    @lru_cache(maxsize=16384)  # noqa: B019 - measurers live as long as the process, by design
     def _wrapped(self, text: str, width: float) -> tuple[str, ...]:
         """Return the lines of ``text`` in a box ``width`` ems wide.
 
         A unit wider than the box is split between characters rather than left
         to overflow: the box must hold it even though the break is ugly.
         """
+        units = self._units(text)
+        if any(stripped > width for _, _, stripped in units):
+            units = tuple((unit, self._ems(unit), self._ems(unit.rstrip())) for unit in self._fitting_units(text, width, 1.0))
         lines: list[str] = []
         line, used = "", 0.0
-        for unit in self._fitting_units(text, width, 1.0):
-            unit_width = self.width(unit.rstrip())
-            if line and used + unit_width > width:
+        for unit, full, stripped in units:
+            if line and used + stripped > width:
                 lines.append(line.rstrip())
-                line, used = unit.lstrip(), self.width(unit.lstrip())
+                line = unit.lstrip()
+                used = full if line == unit else self._ems(line)
             else:
                 line += unit
-                used += self.width(unit)
+                used += full
         return tuple([*lines, line.rstrip()] if line.strip() or not lines else lines)
 
     def _fitting_units(self, text: str, width: float, size: float) -> list[str]:
