@@ -189,12 +189,12 @@ def _add_footer(added: Any, slide: Slide, master: Master, number: int, faces: tu
 
 
 def _add_logo(added: Any, logo: Logo) -> None:
-    """Put ``logo`` at the top right of the title slide's band, after the title in reading order, with its alt text."""
+    """Put ``logo`` at the foot right of the title slide (on the paper colour, where any logo shows), after the title in reading order, with its alt text."""
     from pptx.util import Pt
 
-    height = Pt(min(logo.height, 54))
+    height = Pt(min(logo.height, 43))
     width = int(height * logo.width / logo.height)
-    picture = added.shapes.add_picture(io.BytesIO(logo.data), SLIDE_WIDTH - width - Pt(43), Pt(27), width, height)
+    picture = added.shapes.add_picture(io.BytesIO(logo.data), SLIDE_WIDTH - width - Pt(43), SLIDE_HEIGHT - height - Pt(36), width, height)
     ooxml.describe(picture, logo.alt)
 
 
