@@ -31,8 +31,9 @@ if TYPE_CHECKING:  # pydantic is imported only once content is read: a no-change
     from policybrief.compose.theme import Theme
     from policybrief.load.schema import Report
 
-TARGETS = ("pdf", "slides")
-SUFFIXES = {"pdf": ".pdf", "slides": ".pptx"}
+TARGETS = ("pdf", "slides")  # what a build makes unless told otherwise
+ALL_TARGETS = (*TARGETS, "html")  # the web edition is made only on request (build.py html, serve)
+SUFFIXES = {"pdf": ".pdf", "slides": ".pptx", "html": ".html"}
 HARFBUZZ_WARNING = (
     "HarfBuzz font subsetting is not installed, so every PDF takes about 40 times longer to write; "
     "install it: sudo apt-get install libharfbuzz-subset0."
@@ -165,7 +166,7 @@ def build(
     """
     folders = template_folders(templates)
     settings = Settings(folders, pdf_variant, out_dir / FONT_FOLDER)
-    targets = tuple(t for t in TARGETS if t in tuple(targets))
+    targets = tuple(t for t in ALL_TARGETS if t in tuple(targets))
     files = _distinct_names(find_content(paths))
     ensure_folder(out_dir)
     cache = BuildCache(out_dir)
@@ -248,6 +249,7 @@ def _make(job: Job, settings: Settings) -> list[tuple[Written, bytes]]:
     makers = {
         "pdf": lambda: _pdf(context, settings, job.content.resolve().parent),
         "slides": lambda: _pptx(context, settings),
+        "html": lambda: _web(context, settings, job.content.resolve().parent),
     }
     made = []
     for target, output, _ in job.outputs:
@@ -278,6 +280,14 @@ def _pdf(context: dict, settings: Settings, content_folder: Path) -> tuple[bytes
     data, pages = write_pdf(render_html(settings.env(), context), [*settings.folders, content_folder], settings.folders[-1],
                             variant=settings.pdf_variant, families=font_families(settings.theme), font_dir=settings.font_dir)
     return data, f"{pages} pages", ()
+
+
+def _web(context: dict, settings: Settings, content_folder: Path) -> tuple[bytes, str, tuple[str, ...]]:
+    """Return the web edition's HTML bytes, a short description and no notes."""
+    from policybrief.web.page import render_web
+
+    html = render_web(settings.env(), context, [content_folder, *settings.folders], settings.font_dir)
+    return html.encode("utf-8"), "web edition, fonts inlined", ()
 
 
 def _pptx(context: dict, settings: Settings) -> tuple[bytes, str, tuple[str, ...]]:

@@ -96,6 +96,17 @@ def slides_command(content, out_dir, templates, force, debug) -> None:
     _build(("slides",), content, out_dir, templates, debug, force)
 
 
+@cli.command("html")
+@content_argument
+@out_option
+@templates_option
+@force_option
+@debug_option
+def html_command(content, out_dir, templates, force, debug) -> None:
+    """Build only the web edition of each CONTENT file: one self-contained <name>.html."""
+    _build(("html",), content, out_dir, templates, debug, force)
+
+
 @cli.command("check")
 @content_argument
 @templates_option
