@@ -196,6 +196,30 @@ def watch_command(content, out_dir, templates, debug) -> None:
         click.echo("stopped watching")
 
 
+@cli.command("serve")
+@content_argument
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port on 127.0.0.1 to serve the preview on (0: any free port).")
+@out_option
+@templates_option
+@debug_option
+def serve_command(content, port, out_dir, templates, debug) -> None:
+    """Preview each CONTENT file in the browser: web edition, PDF pages and slides, updated on every save (Ctrl-C stops)."""
+    from policybrief.serve.server import serve
+
+    def ready(url) -> None:
+        click.echo(f"serving the preview at {url} (Ctrl-C stops)")
+
+    def log(line, problem) -> None:
+        click.echo(line, err=problem)
+
+    _interrupt_on(signal.SIGINT, signal.SIGTERM)
+    try:
+        _run(debug, lambda: serve(content, out_dir=out_dir, templates=templates, port=port, on_ready=ready, log=log))
+    except KeyboardInterrupt:
+        click.echo("stopped the preview server")
+
+
 def _interrupt_on(*signals: signal.Signals) -> None:
     """Make each of ``signals`` raise KeyboardInterrupt, even where the parent shell ignored them."""
     for number in signals:
