@@ -42,7 +42,7 @@ test: system-test $(VENV)/.installed $(AXE)
 	$(BIN)/python -m pytest
 
 # Timings in fresh processes, medians; see docs/performance.md.
-bench: system $(VENV)/.installed
+bench: system-test $(VENV)/.installed
 	$(BIN)/python bench/run.py
 
 lint: $(VENV)/.installed

@@ -231,6 +231,7 @@ def serve(paths: Iterable[Path] = (), *, out_dir: Path = Path("build"), template
     office, hub, stop_watching = Office(), Hub(), threading.Event()
     worker = Worker(files, out_dir, templates, office, log=log,
                     notify=lambda name: hub.publish(name, worker.editions[name].snapshot()))
+    worker.fork(sock.fileno())  # before any thread starts
     threads = [threading.Thread(target=_start_office, args=(office, worker), daemon=True),
                threading.Thread(target=_watch, args=(folders, out_dir, worker, stop_watching), daemon=True)]
 
@@ -250,8 +251,9 @@ def serve(paths: Iterable[Path] = (), *, out_dir: Path = Path("build"), template
 
     try:
         run(sock, LocalOnly(make_app(worker, hub, start, stop)), hub)
-    finally:
+    finally:  # also when the server never started
         office.close()
+        worker.stop()
 
 
 def _start_office(office, worker) -> None:

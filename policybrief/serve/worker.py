@@ -1,8 +1,10 @@
 """The preview server's one warm build worker: rebuild on save, make page and slide images, remember the state.
 
-One thread with WeasyPrint, python-pptx and the fonts loaded builds each
-content file in the order a designer looks: the web edition first, then the
-PDF and its page images, then the deck and its slide images. ``api.build``
+One worker process with WeasyPrint, python-pptx and the fonts loaded (so
+its builds never slow the server's answers down: they hold no lock the
+server needs) builds each content file, directed by one thread of the server
+process: the web edition first, then the deck, then the PDF and its page
+images while LibreOffice makes the slides of the deck, then the slide images. ``api.build``
 skips outputs whose inputs did not change (a CSS edit does not rebuild the
 deck), and a save that arrives mid-way starts the round again from the web
 edition. A build error leaves the last good outputs in place and is kept,
@@ -11,17 +13,23 @@ located, in the state every page shows.
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from policybrief.errors import BriefError, ContentError
 from policybrief.preview import pdf_pages_to_png
 
-PAGE_WIDTH = 900  # px of a PDF page or slide image
+PAGE_WIDTH = 700  # px of a PDF page or slide image: sharp in a third of a desktop screen
+PNG_LEVEL = 1  # fast zlib: the images are made on every save
 STEPS = (("html", "web edition"), ("pdf", "PDF pages"), ("slides", "slide images"))  # target, what the page waits for
+LABELS = dict(STEPS)
 BUILT = {"html": "web edition", "pdf": "PDF", "slides": "deck"}  # target, what its build time is called
 
 
@@ -57,8 +65,31 @@ class Edition:
         return {f"{self.name}.html", f"{self.name}.pdf", f"{self.name}.pptx", *self.pages, *self.slides}
 
 
+def _warm(inherited_fd: int) -> None:
+    """Start the worker process: ignore Ctrl-C (the server stops it), close the server's socket, import the heavy parts."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if inherited_fd >= 0:
+        os.close(inherited_fd)
+    import pptx  # noqa: F401
+    import weasyprint  # noqa: F401
+
+
+def _build(content: Path, out_dir: Path, target: str, templates: list[Path]) -> tuple[list, list[str]]:
+    """Return what a build of ``target`` wrote and its warnings (run in the worker process)."""
+    from policybrief.api import build
+
+    warnings: list[str] = []
+    written = build([content], out_dir=out_dir, targets=(target,), templates=templates, jobs=1, on_warning=warnings.append)
+    return written, warnings
+
+
+def _pictures(pdf: Path, folder: Path, stem: str) -> list[str]:
+    """Return the names of the PNG files written for the pages of ``pdf`` (run in the worker process)."""
+    return [path.name for path in pdf_pages_to_png(pdf, folder, stem, width=PAGE_WIDTH, compress_level=PNG_LEVEL)]
+
+
 class Worker:
-    """Builds on request in one thread; calls ``notify(name)`` whenever an edition's state changed."""
+    """Builds on request (directed by one thread, done in one warm process); calls ``notify(name)`` on every change of state."""
 
     def __init__(self, files: list[Path], out_dir: Path, templates: list[Path], office, *,
                  notify: Callable[[str], None], log: Callable[[str, bool], None]) -> None:
@@ -70,6 +101,23 @@ class Worker:
         self._changed: list[str] = []
         self._thread = threading.Thread(target=self._loop, name="policybrief-build", daemon=True)
         self.office_warning = ""
+        self._pool: ProcessPoolExecutor | None = None
+        self._converter = ThreadPoolExecutor(1, thread_name_prefix="policybrief-office")  # waits for LibreOffice
+
+    def fork(self, inherited_fd: int = -1) -> None:
+        """Start the warm worker process now (before any other thread starts: it is forked), closing ``inherited_fd`` in it."""
+        import multiprocessing
+
+        self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"), initializer=_warm,
+                                         initargs=(inherited_fd,))
+        self._pool.submit(int).result()
+
+    def _call(self, function, *args):
+        """Return ``function(*args)`` run in the worker process."""
+        try:
+            return self._pool.submit(function, *args).result()
+        except BrokenProcessPool:
+            raise BriefError("the build worker process ended unexpectedly; stop build.py serve (Ctrl-C) and start it again.") from None
 
     def start(self) -> None:
         """Start the thread, which builds everything once."""
@@ -87,15 +135,15 @@ class Worker:
         self._wake.set()
 
     def stop(self, timeout: float = 15) -> None:
-        """Stop after the current step and wait for that."""
+        """Stop after the current step, wait for that, and end the worker process."""
         self.stop_soon()
         if self._thread.is_alive():
             self._thread.join(timeout)
+        self._converter.shutdown(wait=True, cancel_futures=True)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
 
     def _loop(self) -> None:
-        import pptx  # noqa: F401  (imported once: every rebuild is warm)
-        import weasyprint  # noqa: F401
-
         while True:
             self._wake.wait()
             if self._stopping.is_set():
@@ -107,38 +155,58 @@ class Worker:
                     break  # a newer save: start again from the web edition
 
     def _round(self, edition: Edition, changed: list[str]) -> bool:
-        """Bring ``edition`` up to date; return False when a newer save (or stop) cut it short."""
+        """Bring ``edition`` up to date; return False when a newer save (or stop) cut it short.
+
+        The deck is built right after the web edition, and LibreOffice turns it
+        into slides (in its own process) while the worker makes the PDF.
+        """
         errors: list[str] = []
         warnings: list[str] = [self.office_warning] if self.office_warning else []
         edition.pending = [label for _, label in STEPS]
         self.notify(edition.name)
-        for target, label in STEPS:
+        converting = None
+        for target in ("html", "slides", "pdf"):
             if self._wake.is_set() or self._stopping.is_set():
                 return False
             try:
-                self._step(edition, target, changed, warnings)
+                output = self._step(edition, target, changed, warnings)
+                if output is not None and target == "pdf":
+                    self._images(edition, target, output, output)
+                elif output is not None:
+                    converting = self._converter.submit(self.office.to_pdf, output), output
             except BriefError as error:
-                errors.extend(error.lines())
-                for line in error.lines():
-                    self.log(line, True)
+                self._failed(error, errors)
                 if isinstance(error, ContentError) or target == "html":
                     break  # the other outputs would report the same problem
             finally:
-                edition.pending = [name for name in edition.pending if name != label]
+                if target != "slides" or converting is None:
+                    edition.pending = [name for name in edition.pending if name != LABELS[target]]
                 edition.errors, edition.warnings = errors[:], warnings[:]
                 self.notify(edition.name)
+        if converting is not None and not self._stopping.is_set():
+            future, deck = converting
+            try:
+                self._images(edition, "slides", deck, future.result())
+            except BriefError as error:
+                self._failed(error, errors)
         edition.pending = []
         edition.errors, edition.warnings = errors, warnings
         self.notify(edition.name)
         return True
 
-    def _step(self, edition: Edition, target: str, changed: list[str], warnings: list[str]) -> None:
-        """Build ``target`` of ``edition`` if out of date, then its images if they show an older output."""
-        from policybrief.api import SUFFIXES, build
+    def _failed(self, error: BriefError, errors: list[str]) -> None:
+        """Keep ``error``'s lines for the page and write them to the log."""
+        errors.extend(error.lines())
+        for line in error.lines():
+            self.log(line, True)
+
+    def _step(self, edition: Edition, target: str, changed: list[str], warnings: list[str]) -> Path | None:
+        """Build ``target`` of ``edition`` if out of date; return the output when its images show an older one."""
+        from policybrief.api import SUFFIXES
 
         start = time.perf_counter()
-        written = build([edition.content], out_dir=self.out_dir, targets=(target,), templates=self.templates,
-                        jobs=1, on_warning=warnings.append)
+        written, said = self._call(_build, edition.content, self.out_dir, target, self.templates)
+        warnings.extend(said)
         for record in written:
             warnings.extend(record.notes)
             edition.seconds[target] = record.seconds
@@ -150,17 +218,16 @@ class Worker:
         if target == "html" and (written or not edition.versions["html"]):
             edition.versions["html"] += 1  # PDF and deck versions count their images instead
         if target != "html" and output.is_file() and edition.image_sources.get(target) != output.stat().st_mtime_ns:
-            self._images(edition, target, output)
+            return output
+        return None
 
-    def _images(self, edition: Edition, target: str, output: Path) -> None:
-        """Write the page or slide images of ``output`` and record which output they show."""
+    def _images(self, edition: Edition, target: str, output: Path, pdf: Path) -> None:
+        """Write the page or slide images of ``pdf`` (made from ``output``) and record which output they show."""
         mtime = output.stat().st_mtime_ns
         kind = "page" if target == "pdf" else "slide"
         start = time.perf_counter()
         self.images.mkdir(parents=True, exist_ok=True)
-        pdf = output if target == "pdf" else self.office.to_pdf(output)
-        made = pdf_pages_to_png(pdf, self.images, f"{edition.name}-{kind}", width=PAGE_WIDTH)
-        names = [path.name for path in made]
+        names = self._call(_pictures, pdf, self.images, f"{edition.name}-{kind}")
         for old in self.images.glob(f"{edition.name}-{kind}-*.png"):
             if old.name not in names:
                 old.unlink(missing_ok=True)

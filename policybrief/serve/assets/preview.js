@@ -2,7 +2,8 @@
 // (Server-Sent Events); the web edition reloads in place (keeping its scroll
 // position), images are swapped when new ones are made, problems are shown.
 // data-loaded-at attributes (ms since the epoch) say when each part last
-// showed a new build; the benchmark reads them.
+// showed a new build, data-requested-at when the web edition was asked for;
+// the benchmark reads them.
 (() => {
   const name = document.body.dataset.name;
   const frame = document.getElementById("web");
@@ -47,6 +48,7 @@
       frame.dataset.loadedAt = Date.now();
     }, { once: true });
     frame.dataset.version = url;
+    frame.dataset.requestedAt = Date.now();
     frame.src = url;
   }
 
