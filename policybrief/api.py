@@ -326,6 +326,8 @@ so keep only the files you change:
 - brief/brief.css       the brief's stylesheet (its colours come from theme.yaml)
 - deck/base.xml         the slide plan; deck/deck.xml extends it
 - deck/master.pptx      the slide master: its layouts and placeholders
+- web/web.html          the web edition (build.py html); extends brief/base.html
+- web/web.css           the web edition's screen stylesheet
 
 See docs/customising.md for three worked examples.
 """

@@ -303,6 +303,37 @@ def test_a_stylesheet_edit_rebuilds_only_what_reads_it(server, site):
         css.write_text(original, encoding="utf-8")
 
 
+def test_the_event_stream_says_which_images_are_still_being_made(server, site):
+    import json
+
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+    connection.request("GET", "/107005/events", headers={"Host": f"localhost:{server.port}"})
+    response = connection.getresponse()
+    assert response.getheader("content-type").startswith("text/event-stream")
+    states = []
+
+    def next_state() -> dict:
+        while True:
+            line = response.fp.readline().decode()
+            if line.startswith("data: "):
+                return json.loads(line[6:])
+
+    try:
+        first = next_state()
+        edit(site / "content" / "107005.yaml", HEADLINE, HEADLINE + "甲")
+        while True:
+            states.append(next_state())
+            if not states[-1]["pending"] and states[-1]["slides"] != first["slides"]:
+                break
+    finally:
+        connection.close()
+        edit(site / "content" / "107005.yaml", HEADLINE + "甲", HEADLINE)
+    assert any(state["pending"] == ["web edition", "PDF pages", "slide images"] for state in states)
+    assert any(state["pending"] == ["slide images"] for state in states)  # PDF pages done, slides still being made
+    assert states[-1]["web"] != first["web"] and states[-1]["pages"] != first["pages"]
+    server.settled()
+
+
 # --- stopping -----------------------------------------------------------------------------
 
 

@@ -28,7 +28,7 @@ def index_page(names: list[str]) -> str:
 def preview_page(state: dict) -> str:
     """Return the HTML of ``GET /<name>/``: web edition, PDF pages and slides side by side, with the build's state."""
     name = escape(state["name"])
-    web = escape(state["web"])
+    web = escape(state["web"] or "about:blank")  # never "": the frame would load this page into itself
     return _document(f"{name} · policybrief preview", f"""
 <header class="bar">
 <h1><a href="/">policybrief</a> · {name}</h1>

@@ -232,7 +232,7 @@ def serve(paths: Iterable[Path] = (), *, out_dir: Path = Path("build"), template
     worker = Worker(files, out_dir, templates, office, log=log,
                     notify=lambda name: hub.publish(name, worker.editions[name].snapshot()))
     worker.fork(sock.fileno())  # before any thread starts
-    threads = [threading.Thread(target=_start_office, args=(office, worker), daemon=True),
+    threads = [threading.Thread(target=_start_office, args=(office, worker, log), daemon=True),
                threading.Thread(target=_watch, args=(folders, out_dir, worker, stop_watching), daemon=True)]
 
     def start() -> None:
@@ -256,9 +256,11 @@ def serve(paths: Iterable[Path] = (), *, out_dir: Path = Path("build"), template
         worker.stop()
 
 
-def _start_office(office, worker) -> None:
-    """Start LibreOffice for the slide images; a reason it cannot be kept running becomes a page warning."""
+def _start_office(office, worker, log: Callable[[str, bool], None]) -> None:
+    """Start LibreOffice for the slide images; a reason it cannot be kept running becomes a warning (page and log)."""
     worker.office_warning = office.start() or ""
+    if worker.office_warning:
+        log(f"warning: {worker.office_warning}", True)
 
 
 def _watch(folders: list[Path], out_dir: Path, worker, stop: threading.Event) -> None:
