@@ -155,9 +155,8 @@ HEADLINE = "北韓靠與中共經貿往來及輸出勞工挺過國際制裁"
 # What the preview page's script records (ms since the epoch), and whether it shows the last build in full.
 STAMPS = """const at = (id, key) => +document.getElementById(id).dataset[key] || 0;
 return {web: at('web', 'loadedAt'), requested: at('web', 'requestedAt'), pages: at('pages', 'loadedAt'), slides: at('slides', 'loadedAt')};"""
-SETTLED = """const shown = (id) => Array.from(document.querySelectorAll('#' + id + ' img'), (img) => img.getAttribute('src')).join(' ');
-return !/still making/.test(document.getElementById('status').textContent)
-  && ['pages', 'slides'].every((id) => document.getElementById(id).dataset.shown === shown(id));"""
+SETTLED = """return !/still making/.test(document.getElementById('status').textContent)
+  && Array.from(document.querySelectorAll('.images img')).every((img) => img.complete);"""
 
 
 def warm_build(target: str, runs: int, tmp: Path) -> float:

@@ -60,6 +60,9 @@ class Job:
     report: Report | None = None
 
 
+_ENVIRONMENTS: dict[tuple, object] = {}  # template folders and their files → Jinja environment (see Settings.env)
+
+
 @dataclass
 class Settings:
     """What every job of one build shares (sent to worker processes)."""
@@ -71,9 +74,19 @@ class Settings:
     _env: object = field(default=None, repr=False)
 
     def env(self):
-        """Return the Jinja environment over the template folders (built once per process)."""
+        """Return the Jinja environment over the template folders, shared by every build of this process.
+
+        Jinja recompiles a template whose file changed; the environment is made
+        anew when a file is added to or removed from a folder (an override
+        would otherwise hide behind an already compiled built-in).
+        """
         if self._env is None:
-            self._env = make_environment(self.folders)
+            key = tuple((folder, tuple(sorted(str(p) for p in folder.rglob("*") if p.is_file()))) for folder in self.folders)
+            if key not in _ENVIRONMENTS:
+                if len(_ENVIRONMENTS) >= 4:
+                    _ENVIRONMENTS.clear()
+                _ENVIRONMENTS[key] = make_environment(self.folders)
+            self._env = _ENVIRONMENTS[key]
         return self._env
 
     def __getstate__(self) -> dict:

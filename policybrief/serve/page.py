@@ -50,11 +50,11 @@ def preview_page(state: dict) -> str:
 </section>
 <section class="pane" aria-labelledby="pages-title">
 <h2 id="pages-title">PDF pages <span class="pending" id="pages-pending"></span></h2>
-<ol class="images" id="pages" data-kind="PDF page">{_images(state["pages"], "PDF page")}</ol>
+<ol class="images" id="pages" data-kind="PDF page" data-shown="{escape(" ".join(state["pages"]))}">{_images(state["pages"], "PDF page")}</ol>
 </section>
 <section class="pane" aria-labelledby="slides-title">
 <h2 id="slides-title">Slides <span class="pending" id="slides-pending"></span></h2>
-<ol class="images" id="slides" data-kind="Slide">{_images(state["slides"], "Slide")}</ol>
+<ol class="images" id="slides" data-kind="Slide" data-shown="{escape(" ".join(state["slides"]))}">{_images(state["slides"], "Slide")}</ol>
 </section>
 </main>
 <script src="/_/preview.js"></script>""", name)
@@ -71,7 +71,7 @@ def status_line(state: dict) -> str:
 
 def _images(urls: list[str], kind: str) -> str:
     """Return the list items of the images at ``urls``."""
-    return "".join(f'<li><img src="{escape(url)}" alt="{kind} {number}" loading="lazy"></li>'
+    return "".join(f'<li><img src="{escape(url)}" alt="{kind} {number}"></li>'
                    for number, url in enumerate(urls, 1))
 
 

@@ -3,7 +3,7 @@
 One worker process with WeasyPrint, python-pptx and the fonts loaded (so
 its builds never slow the server's answers down: they hold no lock the
 server needs) builds each content file, directed by one thread of the server
-process: the web edition first, then the deck, then the PDF and its page
+process: the web edition first, then the PDF and the deck, then the page
 images while LibreOffice makes the slides of the deck, then the slide images. ``api.build``
 skips outputs whose inputs did not change (a CSS edit does not rebuild the
 deck), and a save that arrives mid-way starts the round again from the web
@@ -14,7 +14,9 @@ located, in the state every page shows.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -24,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from policybrief.errors import BriefError, ContentError
-from policybrief.preview import pdf_pages_to_png
+from policybrief.output import write_atomic
 
 PAGE_WIDTH = 700  # px of a PDF page or slide image: sharp in a third of a desktop screen
 PNG_LEVEL = 1  # fast zlib: the images are made on every save
@@ -40,8 +42,8 @@ class Edition:
     name: str
     content: Path
     versions: dict[str, int] = field(default_factory=lambda: {"html": 0, "pdf": 0, "slides": 0})
-    pages: list[str] = field(default_factory=list)  # image file names in the preview folder
-    slides: list[str] = field(default_factory=list)
+    pages: list[tuple[str, str]] = field(default_factory=list)  # (image file name in the preview folder, pixel digest)
+    slides: list[tuple[str, str]] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -54,22 +56,29 @@ class Edition:
         return {
             "name": self.name,
             "web": f"{self.name}.html?v={self.versions['html']}" if self.versions["html"] else "",
-            "pages": [f"{page}?v={self.versions['pdf']}" for page in self.pages],
-            "slides": [f"{slide}?v={self.versions['slides']}" for slide in self.slides],
+            "pages": [f"{name}?v={digest}" for name, digest in self.pages],
+            "slides": [f"{name}?v={digest}" for name, digest in self.slides],
             "seconds": {BUILT[target]: round(self.seconds[target], 2) for target, _ in STEPS if target in self.seconds},
             "errors": self.errors, "warnings": self.warnings, "pending": self.pending, "built": self.built_at,
         }
 
     def served(self) -> set[str]:
         """Return the file names under /<name>/ the server may send: the outputs and the images."""
-        return {f"{self.name}.html", f"{self.name}.pdf", f"{self.name}.pptx", *self.pages, *self.slides}
+        return {f"{self.name}.html", f"{self.name}.pdf", f"{self.name}.pptx", *(name for name, _ in self.pages + self.slides)}
 
 
-def _warm(inherited_fd: int) -> None:
-    """Start the worker process: ignore Ctrl-C (the server stops it), close the server's socket, import the heavy parts."""
+def _warm(inherited_fd: int, scratch: str) -> None:
+    """Start the worker process: ignore Ctrl-C (the server stops it), close the server's socket, import the heavy parts.
+
+    Its temporary files (WeasyPrint's font folders, removed only when their
+    objects are collected) go to ``scratch``, which the server removes at the end.
+    """
+    import tempfile
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if inherited_fd >= 0:
         os.close(inherited_fd)
+    tempfile.tempdir = scratch
     import pptx  # noqa: F401
     import weasyprint  # noqa: F401
 
@@ -83,9 +92,38 @@ def _build(content: Path, out_dir: Path, target: str, templates: list[Path]) -> 
     return written, warnings
 
 
-def _pictures(pdf: Path, folder: Path, stem: str) -> list[str]:
-    """Return the names of the PNG files written for the pages of ``pdf`` (run in the worker process)."""
-    return [path.name for path in pdf_pages_to_png(pdf, folder, stem, width=PAGE_WIDTH, compress_level=PNG_LEVEL)]
+_DRAWN: dict[str, str] = {}  # image file name → digest of the pixels last written there (in the worker process)
+
+
+def _pictures(pdf: Path, folder: Path, stem: str) -> list[tuple[str, str]]:
+    """Return (file name, pixel digest) of a PNG for every page of ``pdf``, writing only the pages whose pixels changed.
+
+    Run in the worker process. An edit changes a few pages: the others are
+    neither encoded nor written again, and their URLs (which carry the
+    digest) stay the same, so the browser keeps them.
+    """
+    import hashlib
+    import io
+
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(str(pdf))
+    made = []
+    try:
+        for index in range(len(document)):
+            page = document[index]
+            bitmap = page.render(scale=PAGE_WIDTH / page.get_width())
+            name = f"{stem}-{index + 1:02d}.png"
+            digest = hashlib.blake2b(bitmap.buffer, digest_size=8).hexdigest()
+            if _DRAWN.get(name) != digest or not (folder / name).is_file():
+                buffer = io.BytesIO()
+                bitmap.to_pil().save(buffer, format="PNG", compress_level=PNG_LEVEL)
+                write_atomic(folder / name, buffer.getvalue())
+                _DRAWN[name] = digest
+            made.append((name, digest))
+    finally:
+        document.close()
+    return made
 
 
 class Worker:
@@ -102,6 +140,7 @@ class Worker:
         self._thread = threading.Thread(target=self._loop, name="policybrief-build", daemon=True)
         self.office_warning = ""
         self._pool: ProcessPoolExecutor | None = None
+        self._scratch = Path(tempfile.mkdtemp(prefix="policybrief-worker-"))  # the worker process's temporary files
         self._converter = ThreadPoolExecutor(1, thread_name_prefix="policybrief-office")  # waits for LibreOffice
 
     def fork(self, inherited_fd: int = -1) -> None:
@@ -109,7 +148,7 @@ class Worker:
         import multiprocessing
 
         self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"), initializer=_warm,
-                                         initargs=(inherited_fd,))
+                                         initargs=(inherited_fd, str(self._scratch)))
         self._pool.submit(int).result()
 
     def _call(self, function, *args):
@@ -142,6 +181,7 @@ class Worker:
         self._converter.shutdown(wait=True, cancel_futures=True)
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
+        shutil.rmtree(self._scratch, ignore_errors=True)
 
     def _loop(self) -> None:
         while True:
@@ -151,42 +191,52 @@ class Worker:
             self._wake.clear()
             changed, self._changed = sorted(set(self._changed)), []
             for edition in self.editions.values():
-                if not self._round(edition, changed):
-                    break  # a newer save: start again from the web edition
+                try:
+                    if not self._round(edition, changed):
+                        break  # a newer save: start again from the web edition
+                except Exception as error:  # noqa: BLE001 - the server must outlive any one build
+                    edition.errors, edition.pending = [f"{edition.content}: the preview could not be updated ({error!r}); "
+                                                       "save again, or run the build to see the whole error."], []
+                    self.log(edition.errors[0], True)
+                    self.notify(edition.name)
 
     def _round(self, edition: Edition, changed: list[str]) -> bool:
         """Bring ``edition`` up to date; return False when a newer save (or stop) cut it short.
 
-        The deck is built right after the web edition, and LibreOffice turns it
-        into slides (in its own process) while the worker makes the PDF.
+        The order serves the page: the web edition first (the quickest to see),
+        then the PDF and the deck, then the page images while LibreOffice, in
+        its own process, turns the deck into slides.
         """
         errors: list[str] = []
         warnings: list[str] = [self.office_warning] if self.office_warning else []
         edition.pending = [label for _, label in STEPS]
         self.notify(edition.name)
-        converting = None
-        for target in ("html", "slides", "pdf"):
+        document = deck = converting = None
+        for target in ("html", "pdf", "slides"):
             if self._wake.is_set() or self._stopping.is_set():
                 return False
             try:
                 output = self._step(edition, target, changed, warnings)
-                if output is not None and target == "pdf":
-                    self._images(edition, target, output, output)
-                elif output is not None:
-                    converting = self._converter.submit(self.office.to_pdf, output), output
+                if target == "pdf":
+                    document = output
+                elif target == "slides" and output is not None:
+                    deck, converting = output, self._converter.submit(self.office.to_pdf, output)
             except BriefError as error:
                 self._failed(error, errors)
                 if isinstance(error, ContentError) or target == "html":
                     break  # the other outputs would report the same problem
             finally:
-                if target != "slides" or converting is None:
-                    edition.pending = [name for name in edition.pending if name != LABELS[target]]
-                edition.errors, edition.warnings = errors[:], warnings[:]
-                self.notify(edition.name)
+                if target == "html":
+                    edition.pending.remove(LABELS["html"])
+                    self.notify(edition.name)
+        if document is not None and not self._stopping.is_set():
+            self._images(edition, "pdf", document, document)  # while LibreOffice makes the slides
+        edition.pending = [name for name in edition.pending if name != LABELS["pdf"]]
+        edition.errors, edition.warnings = errors[:], warnings[:]
+        self.notify(edition.name)
         if converting is not None and not self._stopping.is_set():
-            future, deck = converting
             try:
-                self._images(edition, "slides", deck, future.result())
+                self._images(edition, "slides", deck, converting.result())
             except BriefError as error:
                 self._failed(error, errors)
         edition.pending = []
@@ -227,14 +277,15 @@ class Worker:
         kind = "page" if target == "pdf" else "slide"
         start = time.perf_counter()
         self.images.mkdir(parents=True, exist_ok=True)
-        names = self._call(_pictures, pdf, self.images, f"{edition.name}-{kind}")
+        made = self._call(_pictures, pdf, self.images, f"{edition.name}-{kind}")
+        names = {name for name, _ in made}
         for old in self.images.glob(f"{edition.name}-{kind}-*.png"):
             if old.name not in names:
                 old.unlink(missing_ok=True)
         if target == "pdf":
-            edition.pages = names
+            edition.pages = made
         else:
-            edition.slides = names
+            edition.slides = made
         edition.versions[target] += 1
         edition.image_sources[target] = mtime
-        self.log(f"made {len(names)} {kind} images in {time.perf_counter() - start:.2f} s", False)
+        self.log(f"made {len(made)} {kind} images in {time.perf_counter() - start:.2f} s", False)

@@ -21,22 +21,28 @@
     box.hidden = lines.length === 0;
   }
 
+  // Each URL carries a digest of its pixels: only images that changed are fetched again.
   function showImages(list, urls) {
-    const shown = Array.from(list.querySelectorAll("img"), (img) => img.getAttribute("src"));
-    if (shown.join("\n") === urls.join("\n")) return;
-    let waiting = urls.length;
-    const done = () => { if (--waiting <= 0) { list.dataset.loadedAt = Date.now(); list.dataset.shown = urls.join(" "); } };
-    const items = urls.map((url, index) => {
-      const img = Object.assign(document.createElement("img"), { alt: `${list.dataset.kind} ${index + 1}` });
+    const images = Array.from(list.querySelectorAll("img"));
+    const changed = urls.map((url, index) => [url, index]).filter(([url, index]) => images[index]?.getAttribute("src") !== url);
+    if (!changed.length && images.length === urls.length) return;
+    let waiting = changed.length;
+    const done = () => { if (--waiting <= 0) list.dataset.loadedAt = Date.now(); };
+    for (const [url, index] of changed) {
+      let img = images[index];
+      if (!img) {
+        img = Object.assign(document.createElement("img"), { alt: `${list.dataset.kind} ${index + 1}` });
+        const item = document.createElement("li");
+        item.append(img);
+        list.append(item);
+      }
       img.addEventListener("load", done, { once: true });
       img.addEventListener("error", done, { once: true });
       img.src = url;
-      const item = document.createElement("li");
-      item.append(img);
-      return item;
-    });
-    list.replaceChildren(...items);
-    if (!urls.length) done();
+    }
+    images.slice(urls.length).forEach((img) => img.parentNode.remove());
+    list.dataset.shown = urls.join(" ");
+    if (!changed.length) done();
   }
 
   function showWeb(url) {
