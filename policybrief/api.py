@@ -76,12 +76,13 @@ class Settings:
     def env(self):
         """Return the Jinja environment over the template folders, shared by every build of this process.
 
-        Jinja recompiles a template whose file changed; the environment is made
-        anew when a file is added to or removed from a folder (an override
-        would otherwise hide behind an already compiled built-in).
+        It is made anew when any file in the folders is added, removed or
+        changed (its size or time), so a content edit reuses the compiled
+        templates and a template edit never meets a stale one.
         """
         if self._env is None:
-            key = tuple((folder, tuple(sorted(str(p) for p in folder.rglob("*") if p.is_file()))) for folder in self.folders)
+            key = tuple((str(path), path.stat().st_mtime_ns, path.stat().st_size)
+                        for folder in self.folders for path in sorted(folder.rglob("*")) if path.is_file())
             if key not in _ENVIRONMENTS:
                 if len(_ENVIRONMENTS) >= 4:
                     _ENVIRONMENTS.clear()

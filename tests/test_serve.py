@@ -140,6 +140,18 @@ def test_the_index_lists_every_content_file_and_the_outputs_are_served(server):
         assert body == (server.cwd / "out" / ("preview/" if name.endswith(".png") else "") / name).read_bytes()
 
 
+def test_the_preview_frame_gets_the_web_edition_with_its_fonts_as_files(server):
+    status, kind, body = server.get("/107005/107005.html?v=1&live")
+    page = body.decode()
+    assert (status, kind) == (200, "text/html; charset=utf-8")
+    fonts = re.findall(r'url\("(107005-font-[0-9a-f]{16}\.woff)"\)', page)
+    assert len(fonts) == 2 and "data:font" not in page and len(body) < 100_000
+    for font in fonts:
+        status, kind, data = server.get(f"/107005/{font}")
+        assert (status, kind, data[:4]) == (200, "font/woff", b"wOFF")
+    assert server.get("/107005/107005-font-0000000000000000.woff")[0] == 404
+
+
 @pytest.mark.parametrize("path", ["/107005/nothing.pdf", "/nothing/", "/nothing/nothing.html", "/_/nothing.js",
                                   "/107005/.policybrief-cache.json", "/107005/preview"])
 def test_a_missing_file_is_a_plain_404(server, path):

@@ -28,7 +28,8 @@ def index_page(names: list[str]) -> str:
 def preview_page(state: dict) -> str:
     """Return the HTML of ``GET /<name>/``: web edition, PDF pages and slides side by side, with the build's state."""
     name = escape(state["name"])
-    web = escape(state["web"] or "about:blank")  # never "": the frame would load this page into itself
+    version = escape(state["web"])
+    web = f"{version}&amp;live" if state["web"] else "about:blank"  # never "": the frame would load this page into itself
     return _document(f"{name} · policybrief preview", f"""
 <header class="bar">
 <h1><a href="/">policybrief</a> · {name}</h1>
@@ -46,7 +47,7 @@ def preview_page(state: dict) -> str:
 <main class="panes">
 <section class="pane web" aria-labelledby="web-title">
 <h2 id="web-title">Web edition <span class="pending" id="web-pending"></span></h2>
-<iframe id="web" title="Web edition of {name}" src="{web}" data-version="{web}"></iframe>
+<iframe id="web" title="Web edition of {name}" src="{web}" data-version="{version}"></iframe>
 </section>
 <section class="pane" aria-labelledby="pages-title">
 <h2 id="pages-title">PDF pages <span class="pending" id="pages-pending"></span></h2>

@@ -10,9 +10,12 @@ Host header is not this machine's own name is refused too (DNS rebinding).
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import errno
+import hashlib
 import json
+import re
 import socket
 import threading
 from collections.abc import Callable, Iterable
@@ -76,6 +79,41 @@ async def _plain(send, status: int, text: str) -> None:
     await send({"type": "http.response.body", "body": text.encode()})
 
 
+_INLINE_FONT = re.compile(r'url\("data:font/woff;base64,([A-Za-z0-9+/=]+)"\)')
+KEEP_FONTS = 8
+
+
+class LiveFonts:
+    """The web edition as the preview's frame loads it: its inlined fonts are served as files instead.
+
+    The browser keeps a font file it has fetched, so reloading the frame after
+    an edit parses 25 KB of HTML instead of decoding 1.3 MB of inlined fonts
+    again. The file in the output folder stays self-contained.
+    """
+
+    def __init__(self) -> None:
+        self.pages: dict[Path, tuple[int, bytes]] = {}
+        self.fonts: dict[str, bytes] = {}  # file name (<name>-font-<digest>.woff) → font
+
+    def page(self, path: Path, name: str) -> bytes:
+        """Return the web edition at ``path`` with each inlined font replaced by the URL of its file."""
+        stamp = path.stat().st_mtime_ns
+        if path in self.pages and self.pages[path][0] == stamp:
+            return self.pages[path][1]
+
+        def served(match: re.Match) -> str:
+            file = f"{name}-font-{hashlib.sha256(match[1].encode()).hexdigest()[:16]}.woff"
+            if file not in self.fonts:
+                self.fonts[file] = base64.b64decode(match[1])
+                for old in list(self.fonts)[:-KEEP_FONTS]:
+                    del self.fonts[old]
+            return f'url("{file}")'
+
+        page = _INLINE_FONT.sub(served, path.read_text(encoding="utf-8")).encode("utf-8")
+        self.pages[path] = (stamp, page)
+        return page
+
+
 class Hub:
     """Passes state changes from the build thread to every open event stream."""
 
@@ -106,13 +144,21 @@ class Hub:
 def make_app(worker, hub: Hub, on_start: Callable[[], None], on_stop: Callable[[], None]):
     """Return the Starlette application over ``worker``'s editions."""
     from starlette.applications import Starlette
-    from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse, StreamingResponse
+    from starlette.responses import (
+        FileResponse,
+        HTMLResponse,
+        PlainTextResponse,
+        RedirectResponse,
+        Response,
+        StreamingResponse,
+    )
     from starlette.routing import Route
 
     from policybrief.serve.page import ASSETS, index_page, preview_page
 
     out = worker.out_dir.resolve()
     not_found = PlainTextResponse("Not found", status_code=404)
+    live = LiveFonts()
 
     def edition_of(request):
         return worker.editions.get(request.path_params["name"])
@@ -136,12 +182,16 @@ def make_app(worker, hub: Hub, on_start: Callable[[], None], on_stop: Callable[[
 
     async def output(request):
         edition, name = edition_of(request), request.path_params["file"]
+        if edition is not None and name in live.fonts and name.startswith(f"{edition.name}-font-"):
+            return Response(live.fonts[name], media_type="font/woff", headers={"Cache-Control": "max-age=86400, immutable"})
         if edition is None or name not in edition.served():
             return not_found
         folder = out / "preview" if name.endswith(".png") else out
         path = (folder / name).resolve()
         if not path.is_relative_to(out) or not path.is_file():  # a symlink out of the output folder, or not built yet
             return not_found
+        if name == f"{edition.name}.html" and "live" in request.query_params:  # the preview's own frame
+            return Response(live.page(path, edition.name), media_type="text/html; charset=utf-8", headers={"Cache-Control": "no-cache"})
         return FileResponse(path, headers={"Cache-Control": "no-cache"})
 
     async def events(request):

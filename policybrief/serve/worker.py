@@ -3,8 +3,8 @@
 One worker process with WeasyPrint, python-pptx and the fonts loaded (so
 its builds never slow the server's answers down: they hold no lock the
 server needs) builds each content file, directed by one thread of the server
-process: the web edition first, then the PDF and the deck, then the page
-images while LibreOffice makes the slides of the deck, then the slide images. ``api.build``
+process, in the order a designer looks: the web edition first, then the
+PDF and its page images, then the deck and its slide images. ``api.build``
 skips outputs whose inputs did not change (a CSS edit does not rebuild the
 deck), and a save that arrives mid-way starts the round again from the web
 edition. A build error leaves the last good outputs in place and is kept,
@@ -20,7 +20,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +31,6 @@ from policybrief.output import write_atomic
 PAGE_WIDTH = 700  # px of a PDF page or slide image: sharp in a third of a desktop screen
 PNG_LEVEL = 1  # fast zlib: the images are made on every save
 STEPS = (("html", "web edition"), ("pdf", "PDF pages"), ("slides", "slide images"))  # target, what the page waits for
-LABELS = dict(STEPS)
 BUILT = {"html": "web edition", "pdf": "PDF", "slides": "deck"}  # target, what its build time is called
 
 
@@ -141,7 +140,6 @@ class Worker:
         self.office_warning = ""
         self._pool: ProcessPoolExecutor | None = None
         self._scratch = Path(tempfile.mkdtemp(prefix="policybrief-worker-"))  # the worker process's temporary files
-        self._converter = ThreadPoolExecutor(1, thread_name_prefix="policybrief-office")  # waits for LibreOffice
 
     def fork(self, inherited_fd: int = -1) -> None:
         """Start the warm worker process now (before any other thread starts: it is forked), closing ``inherited_fd`` in it."""
@@ -178,7 +176,6 @@ class Worker:
         self.stop_soon()
         if self._thread.is_alive():
             self._thread.join(timeout)
-        self._converter.shutdown(wait=True, cancel_futures=True)
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(self._scratch, ignore_errors=True)
@@ -204,41 +201,27 @@ class Worker:
         """Bring ``edition`` up to date; return False when a newer save (or stop) cut it short.
 
         The order serves the page: the web edition first (the quickest to see),
-        then the PDF and the deck, then the page images while LibreOffice, in
-        its own process, turns the deck into slides.
+        then the PDF and its page images, then the deck and its slide images.
         """
         errors: list[str] = []
         warnings: list[str] = [self.office_warning] if self.office_warning else []
         edition.pending = [label for _, label in STEPS]
         self.notify(edition.name)
-        document = deck = converting = None
-        for target in ("html", "pdf", "slides"):
+        for target, label in STEPS:
             if self._wake.is_set() or self._stopping.is_set():
                 return False
             try:
                 output = self._step(edition, target, changed, warnings)
-                if target == "pdf":
-                    document = output
-                elif target == "slides" and output is not None:
-                    deck, converting = output, self._converter.submit(self.office.to_pdf, output)
+                if output is not None:
+                    self._images(edition, target, output, output if target == "pdf" else self.office.to_pdf(output))
             except BriefError as error:
                 self._failed(error, errors)
                 if isinstance(error, ContentError) or target == "html":
                     break  # the other outputs would report the same problem
             finally:
-                if target == "html":
-                    edition.pending.remove(LABELS["html"])
-                    self.notify(edition.name)
-        if document is not None and not self._stopping.is_set():
-            self._images(edition, "pdf", document, document)  # while LibreOffice makes the slides
-        edition.pending = [name for name in edition.pending if name != LABELS["pdf"]]
-        edition.errors, edition.warnings = errors[:], warnings[:]
-        self.notify(edition.name)
-        if converting is not None and not self._stopping.is_set():
-            try:
-                self._images(edition, "slides", deck, converting.result())
-            except BriefError as error:
-                self._failed(error, errors)
+                edition.pending = [name for name in edition.pending if name != label]
+                edition.errors, edition.warnings = errors[:], warnings[:]
+                self.notify(edition.name)
         edition.pending = []
         edition.errors, edition.warnings = errors, warnings
         self.notify(edition.name)

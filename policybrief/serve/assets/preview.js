@@ -55,10 +55,11 @@
     }, { once: true });
     frame.dataset.version = url;
     frame.dataset.requestedAt = Date.now();
-    frame.src = url;
+    frame.src = `${url}&live`;  // fonts as files the browser keeps, not inlined: a quicker reload
   }
 
   function apply(state) {
+    window.previewState = state;
     byId("status").textContent = statusLine(state);
     fillList(byId("errors"), state.errors, byId("problems"));
     fillList(byId("warnings"), state.warnings, byId("notes"));
