@@ -6,8 +6,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 # WeasyPrint's libraries, the CJK fonts, and HarfBuzz subsetting (40x faster PDFs).
 SYSTEM_BUILD := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk libharfbuzz-subset0
-# Real clients the tests check outputs with.
-SYSTEM_TEST  := libreoffice-impress poppler-utils qpdf
+# Real clients the tests check outputs with; LibreOffice's Python bridge keeps it running
+# for build.py serve; a real browser (driven by Selenium) for the web edition and the preview.
+SYSTEM_TEST  := libreoffice-impress python3-uno poppler-utils qpdf chromium chromium-driver
+# axe-core (accessibility rules) from the npm registry, injected into the browser by the tests.
+AXE_VERSION  := 4
+AXE          := .cache/axe-core/package/axe.min.js
 
 .PHONY: all build test bench system system-test lint clean
 all: build
@@ -29,11 +33,16 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 build: system $(VENV)/.installed
 	$(BIN)/python build.py
 
-test: system-test $(VENV)/.installed
+$(AXE):
+	@command -v npm >/dev/null || { echo "npm is needed to fetch axe-core for the accessibility tests. Run: sudo apt-get install npm" >&2; exit 1; }
+	@mkdir -p .cache/axe-core
+	cd .cache/axe-core && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null && tar -xzf axe-core-*.tgz && rm axe-core-*.tgz
+
+test: system-test $(VENV)/.installed $(AXE)
 	$(BIN)/python -m pytest
 
 # Timings in fresh processes, medians; see docs/performance.md.
-bench: system $(VENV)/.installed
+bench: system-test $(VENV)/.installed
 	$(BIN)/python bench/run.py
 
 lint: $(VENV)/.installed

@@ -1,6 +1,6 @@
 """Benchmark: the full build against a bare WeasyPrint render of the same HTML.
 
-Run from the checkout:  make bench   (or .venv/bin/python bench/run.py [--runs N])
+Run from the checkout:  make bench   (or .venv/bin/python bench/run.py [--runs N] [--preview-only])
 
 Every figure is the median of N runs (default 7), each in a fresh process, so
 Python start-up and imports are counted as a user meets them. Prints wall
@@ -148,6 +148,145 @@ def measure(runs: int, tmp: Path) -> tuple[dict[str, tuple[float, float, int]], 
     return rows, in_process_render(runs, tmp), *sizes
 
 
+# Warm in-process times, for the live preview's rows: one process builds once to
+# warm up, then N times more; prints the median seconds of those N.
+WARM_BUILD = """
+import json, statistics, sys, time
+from pathlib import Path
+from policybrief import api
+content, out, target, runs = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+api.build([content], out_dir=out, targets=(target,), force=True, jobs=1)
+times = []
+for _ in range(runs):
+    start = time.perf_counter()
+    api.build([content], out_dir=out, targets=(target,), force=True, jobs=1)
+    times.append(time.perf_counter() - start)
+print(json.dumps(statistics.median(times)))
+"""
+HEADLINE = "北韓靠與中共經貿往來及輸出勞工挺過國際制裁"
+# What the preview page's script records (ms since the epoch), and whether it shows the last build in full.
+STAMPS = """const at = (id, key) => +document.getElementById(id).dataset[key] || 0;
+return {web: at('web', 'loadedAt'), requested: at('web', 'requestedAt'), pages: at('pages', 'loadedAt'), slides: at('slides', 'loadedAt')};"""
+SETTLED = """return !/still making/.test(document.getElementById('status').textContent)
+  && Array.from(document.querySelectorAll('.images img')).every((img) => img.complete);"""
+
+
+def warm_build(target: str, runs: int, tmp: Path) -> float:
+    """Return the median seconds of a warm in-process build of ``target`` alone (content load to file written)."""
+    command = [PY, "-c", WARM_BUILD, str(CONTENT), str(tmp / f"warm-{target}"), target, str(runs)]
+    return json.loads(subprocess.run(command, cwd=ROOT, capture_output=True, check=True).stdout)
+
+
+def office_conversions(runs: int, tmp: Path) -> dict[str, float]:
+    """Return median seconds of converting the deck to PDF: kept-running LibreOffice, and cold soffice --convert-to."""
+    from policybrief.preview import deck_to_pdf, find_soffice
+    from policybrief.serve.office import Office
+
+    subprocess.run([*BUILD, "slides", str(CONTENT), "--out", str(tmp / "deck")], cwd=ROOT, check=True, capture_output=True)
+    deck = tmp / "deck" / "107005.pptx"
+    office = Office()
+    start = time.perf_counter()
+    office.start()
+    started = time.perf_counter() - start
+    try:
+        kept = []
+        for _ in range(runs + 1):
+            start = time.perf_counter()
+            office.to_pdf(deck)
+            kept.append(time.perf_counter() - start)
+    finally:
+        office.close()
+    soffice, cold = find_soffice(), []
+    for index in range(runs):
+        work = tmp / f"cold-{index}"
+        work.mkdir()
+        start = time.perf_counter()
+        deck_to_pdf(deck, work, soffice)  # a fresh profile each time, as build.py preview does
+        cold.append(time.perf_counter() - start)
+    return {"start": started, "first": kept[0], "kept": statistics.median(kept[1:]), "cold": statistics.median(cold)}
+
+
+def live_preview(runs: int, tmp: Path) -> dict[str, float]:
+    """Return median seconds from a save of the content to the preview page showing it, on a warm ``build.py serve``.
+
+    Each run edits a headline (a few characters the brief already holds, as
+    most edits do) and waits, in headless Chromium, for the web edition, the
+    PDF page images and the slide images to have loaded the new build.
+    """
+    import re
+    import signal
+    import threading
+
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    site = tmp / "site"
+    (site / "content").mkdir(parents=True)
+    shutil.copy(CONTENT, site / "content" / "107005.yaml")
+    server = subprocess.Popen([*BUILD, "serve", "--port", "0", "--out", "out", "content/107005.yaml"], cwd=site,
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    lines: list[str] = []
+    url = re.search(r"http://127\.0\.0\.1:\d+/", server.stdout.readline())[0]
+    threading.Thread(target=lambda: lines.extend(iter(server.stdout.readline, "")), daemon=True).start()
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1600,1000"):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    try:
+        driver.get(url + "107005/")
+        wait(lambda: driver.execute_script("return !/still making|Building/.test(document.getElementById('status').textContent)"
+                                           " && document.querySelectorAll('#slides img').length > 0"))
+        times: dict[str, list[float]] = {"web": [], "requested": [], "pages": [], "slides": [], "pdf": [], "deck": []}
+        content, text = site / "content" / "107005.yaml", CONTENT.read_text(encoding="utf-8")
+        for index in range(runs):
+            before = driver.execute_script(STAMPS)
+            saved = time.time()
+            content.write_text(text.replace(HEADLINE, HEADLINE + "一二三"[index % 3] * (index + 1), 1), encoding="utf-8")
+            for part in ("web", "requested", "pages", "slides"):
+                shown = wait(lambda part=part, before=before: (lambda at: at if at != before[part] else 0)(driver.execute_script(STAMPS)[part]))
+                times[part].append(shown / 1000 - saved)
+            wait(lambda: driver.execute_script(SETTLED))  # every image of this save loaded before the next
+            built = driver.execute_script("return window.previewState.seconds")  # this save's builds, as the server timed them
+            times["pdf"].append(built["PDF"])
+            times["deck"].append(built["deck"])
+    finally:
+        driver.quit()
+        server.send_signal(signal.SIGINT)
+        server.wait(30)
+    return {part: statistics.median(values) for part, values in times.items()}
+
+
+def wait(condition, timeout: float = 120, step: float = 0.01):
+    """Return the first truthy ``condition()``, polled every ``step`` seconds; fail after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(step)
+    raise SystemExit("the preview did not update in time")
+
+
+def report_preview(runs: int, tmp: Path) -> None:
+    """Measure and print the live preview's rows (issue 17) against their targets."""
+    pdf, deck = warm_build("pdf", runs, tmp), warm_build("slides", runs, tmp)
+    office = office_conversions(runs, tmp)
+    live = live_preview(runs, tmp)
+    print(f"live preview (build.py serve, warm; medians of {runs} saves, seen in headless Chromium)")
+    print(f"  warm in-process build: PDF {pdf:.3f} s, deck {deck:.3f} s (a separate process); "
+          f"the same saves' builds in the server: PDF {live['pdf']:.3f} s, deck {live['deck']:.3f} s")
+    print(f"  save → web edition updated in the page   {live['web']:6.3f} s   target {verdict(live['web'], 0.3)} "
+          f"(asked for by the page after {live['requested']:.3f} s)")
+    print(f"  save → PDF page images updated           {live['pages']:6.3f} s   target {verdict(live['pages'], pdf + 0.5)} (warm PDF + 0.5); "
+          f"{live['pages'] - live['pdf']:.3f} s more than the server's own PDF build")
+    print(f"  save → slide images updated              {live['slides']:6.3f} s   target {verdict(live['slides'], deck + 2)} (warm deck + 2); "
+          f"{live['slides'] - live['deck']:.3f} s more than the server's own deck build")
+    print(f"  deck → PDF, LibreOffice kept running     {office['kept']:6.3f} s   target {verdict(office['kept'], office['cold'] / 2)} "
+          f"(half of cold); its start {office['start']:.2f} s, first conversion {office['first']:.2f} s")
+    print(f"  deck → PDF, cold soffice --convert-to    {office['cold']:6.3f} s")
+
+
 def verdict(value: float, limit: float) -> str:
     """Return how ``value`` compares with its target ``limit`` (lower is better)."""
     return f"≤ {limit:g}  {'ok' if value <= limit else 'MISSED'}"
@@ -180,9 +319,12 @@ def main() -> None:
     """Run every measurement and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="fresh-process runs per figure (median; at least 5 for the record)")
-    runs = parser.parse_args().runs
+    parser.add_argument("--preview-only", action="store_true", help="measure only the live preview's rows (build.py serve)")
+    arguments = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        report(runs, *measure(runs, Path(tmp)))
+        if not arguments.preview_only:
+            report(arguments.runs, *measure(arguments.runs, Path(tmp)))
+        report_preview(max(5, arguments.runs), Path(tmp))
 
 
 if __name__ == "__main__":

@@ -32,8 +32,9 @@ if TYPE_CHECKING:  # pydantic is imported only once content is read: a no-change
     from policybrief.compose.theme import Theme
     from policybrief.load.schema import Report
 
-TARGETS = ("pdf", "slides")
-SUFFIXES = {"pdf": ".pdf", "slides": ".pptx"}
+TARGETS = ("pdf", "slides")  # what a build makes unless told otherwise
+ALL_TARGETS = (*TARGETS, "html")  # the web edition is made only on request (build.py html, serve)
+SUFFIXES = {"pdf": ".pdf", "slides": ".pptx", "html": ".html"}
 HARFBUZZ_WARNING = (
     "HarfBuzz font subsetting is not installed, so every PDF takes about 40 times longer to write; "
     "install it: sudo apt-get install libharfbuzz-subset0."
@@ -60,6 +61,9 @@ class Job:
     report: Report | None = None
 
 
+_ENVIRONMENTS: dict[tuple, object] = {}  # template folders and their files → Jinja environment (see Settings.env)
+
+
 @dataclass
 class Settings:
     """What every job of one build shares (sent to worker processes)."""
@@ -71,9 +75,20 @@ class Settings:
     _env: object = field(default=None, repr=False)
 
     def env(self):
-        """Return the Jinja environment over the template folders (built once per process)."""
+        """Return the Jinja environment over the template folders, shared by every build of this process.
+
+        It is made anew when any file in the folders is added, removed or
+        changed (its size or time), so a content edit reuses the compiled
+        templates and a template edit never meets a stale one.
+        """
         if self._env is None:
-            self._env = make_environment(self.folders)
+            key = tuple((str(path), path.stat().st_mtime_ns, path.stat().st_size)
+                        for folder in self.folders for path in sorted(folder.rglob("*")) if path.is_file())
+            if key not in _ENVIRONMENTS:
+                if len(_ENVIRONMENTS) >= 4:
+                    _ENVIRONMENTS.clear()
+                _ENVIRONMENTS[key] = make_environment(self.folders)
+            self._env = _ENVIRONMENTS[key]
         return self._env
 
     def __getstate__(self) -> dict:
@@ -166,7 +181,7 @@ def build(
     """
     folders = template_folders(templates)
     settings = Settings(folders, pdf_variant, out_dir / FONT_FOLDER)
-    targets = tuple(t for t in TARGETS if t in tuple(targets))
+    targets = tuple(t for t in ALL_TARGETS if t in tuple(targets))
     files = _distinct_names(find_content(paths))
     ensure_folder(out_dir)
     cache = BuildCache(out_dir)
@@ -249,6 +264,7 @@ def _make(job: Job, settings: Settings) -> list[tuple[Written, bytes]]:
     makers = {
         "pdf": lambda: _pdf(context, settings, job.content.resolve().parent),
         "slides": lambda: _pptx(context, settings),
+        "html": lambda: _web(context, settings, job.content.resolve().parent),
     }
     made = []
     for target, output, _ in job.outputs:
@@ -279,6 +295,14 @@ def _pdf(context: dict, settings: Settings, content_folder: Path) -> tuple[bytes
     data, pages = write_pdf(render_html(settings.env(), context), [*settings.folders, content_folder], settings.folders[-1],
                             variant=settings.pdf_variant, families=font_families(settings.theme), font_dir=settings.font_dir)
     return data, f"{pages} pages", ()
+
+
+def _web(context: dict, settings: Settings, content_folder: Path) -> tuple[bytes, str, tuple[str, ...]]:
+    """Return the web edition's HTML bytes, a short description and no notes."""
+    from policybrief.web.page import render_web
+
+    html = render_web(settings.env(), context, [content_folder, *settings.folders], settings.font_dir)
+    return html.encode("utf-8"), "web edition, fonts inlined", ()
 
 
 def _pptx(context: dict, settings: Settings) -> tuple[bytes, str, tuple[str, ...]]:
@@ -323,6 +347,8 @@ so keep only the files you change:
 - brief/brief.css       the brief's stylesheet (its colours come from theme.yaml)
 - deck/base.xml         the slide plan; deck/deck.xml extends it
 - deck/master.pptx      the slide master: its layouts and placeholders
+- web/web.html          the web edition (build.py html); extends brief/base.html
+- web/web.css           the web edition's screen stylesheet
 
 See docs/customising.md for three worked examples.
 """

@@ -19,8 +19,9 @@ from policybrief.compose.dates import source_date_epoch
 from policybrief.output import write_atomic
 
 CACHE_NAME = ".policybrief-cache.json"
-# Templates one output never reads: a CSS edit must not rebuild the deck.
-_OTHER_OUTPUT = {"pdf": "deck", "slides": "brief"}
+# Template folders one output never reads: a CSS edit must not rebuild the deck,
+# a web/ edit neither the PDF nor the deck. (The web edition extends brief/base.html.)
+_NOT_READ = {"pdf": {"deck", "web"}, "slides": {"brief", "web"}, "html": {"deck"}}
 
 
 def fingerprint(content: Path, folders: list[Path], *, kind: str, options: str = "") -> str:
@@ -31,7 +32,7 @@ def fingerprint(content: Path, folders: list[Path], *, kind: str, options: str =
     digest.update(content.read_bytes())
     for folder in folders:
         for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-                           and p.relative_to(folder).parts[0] != _OTHER_OUTPUT.get(kind)):
+                           and p.relative_to(folder).parts[0] not in _NOT_READ.get(kind, set())):
             digest.update(str(path.relative_to(folder)).encode() + b"\0")
             digest.update(path.read_bytes())
     return digest.hexdigest()

@@ -112,6 +112,17 @@ def slides_command(content, out_dir, templates, handout, force, debug) -> None:
         click.echo(f"wrote {pdf} (slides as PDF, {pdf.stat().st_size / 1024:.0f} KB)")
 
 
+@cli.command("html")
+@content_argument
+@out_option
+@templates_option
+@force_option
+@debug_option
+def html_command(content, out_dir, templates, force, debug) -> None:
+    """Build only the web edition of each CONTENT file: one self-contained <name>.html."""
+    _build(("html",), content, out_dir, templates, debug, force)
+
+
 @cli.command("check")
 @content_argument
 @templates_option
@@ -199,6 +210,30 @@ def watch_command(content, out_dir, templates, debug) -> None:
         _run(debug, lambda: watch(content, out_dir=out_dir, templates=templates, on_build=built, on_error=failed, on_start=started))
     except KeyboardInterrupt:
         click.echo("stopped watching")
+
+
+@cli.command("serve")
+@content_argument
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port on 127.0.0.1 to serve the preview on (0: any free port).")
+@out_option
+@templates_option
+@debug_option
+def serve_command(content, port, out_dir, templates, debug) -> None:
+    """Preview each CONTENT file in the browser: web edition, PDF pages and slides, updated on every save (Ctrl-C stops)."""
+    from policybrief.serve.server import serve
+
+    def ready(url) -> None:
+        click.echo(f"serving the preview at {url} (Ctrl-C stops)")
+
+    def log(line, problem) -> None:
+        click.echo(line, err=problem)
+
+    _interrupt_on(signal.SIGINT, signal.SIGTERM)
+    try:
+        _run(debug, lambda: serve(content, out_dir=out_dir, templates=templates, port=port, on_ready=ready, log=log))
+    except KeyboardInterrupt:
+        click.echo("stopped the preview server")
 
 
 def _interrupt_on(*signals: signal.Signals) -> None:

@@ -77,8 +77,11 @@ def slides_pdf(paths: Iterable[Path] = (), *, out_dir: Path = Path("build"), tem
     return written
 
 
-def pdf_pages_to_png(pdf: Path, out_dir: Path, stem: str, width: int = 1000) -> list[Path]:
-    """Return the PNG files written for each page of ``pdf`` (``stem``-01.png …)."""
+def pdf_pages_to_png(pdf: Path, out_dir: Path, stem: str, width: int = 1000, compress_level: int = 6) -> list[Path]:
+    """Return the PNG files written for each page of ``pdf`` (``stem``-01.png …).
+
+    ``compress_level`` 1 writes files a few per cent larger in less than half the time (the live preview's choice).
+    """
     import pypdfium2
 
     document = pypdfium2.PdfDocument(str(pdf))
@@ -88,7 +91,7 @@ def pdf_pages_to_png(pdf: Path, out_dir: Path, stem: str, width: int = 1000) -> 
             page = document[index]
             image = page.render(scale=width / page.get_width()).to_pil()
             target = out_dir / f"{stem}-{index + 1:02d}.png"
-            _save_png(image, target)
+            _save_png(image, target, compress_level)
             written.append(target)
     finally:
         document.close()
@@ -136,10 +139,10 @@ def contact_sheet(images: list[Path], target: Path, columns: int = 4, thumb_widt
     return target
 
 
-def _save_png(image, target: Path) -> None:
+def _save_png(image, target: Path, compress_level: int = 6) -> None:
     """Write ``image`` as a PNG at ``target`` atomically."""
     import io
 
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=False)
+    image.save(buffer, format="PNG", optimize=False, compress_level=compress_level)
     write_atomic(target, buffer.getvalue())

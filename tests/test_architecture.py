@@ -30,8 +30,8 @@ LAYERS = {
     "typography": 1,
     "load": 2,
     "compose": 3,
-    "brief": 4, "deck": 4, "importer": 4,
-    "api": 5, "cache": 5, "cli": 5, "preview": 5, "watch": 5, "__main__": 5,
+    "brief": 4, "deck": 4, "importer": 4, "web": 4,
+    "api": 5, "cache": 5, "cli": 5, "preview": 5, "watch": 5, "__main__": 5, "serve": 5,
 }
 CLOSING_PUNCTUATION = set("，。、；：！？」』）》…")
 

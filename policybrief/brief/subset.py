@@ -18,24 +18,15 @@ folder next to the outputs, so a rebuild after a stylesheet edit reuses them.
 
 from __future__ import annotations
 
-import hashlib
-import html
-import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from policybrief.output import write_atomic
-from policybrief.typography.fonts import SUBSET, WEIGHTS, Installed, installed
+from policybrief.typography.fonts import SUBSET, WEIGHTS, installed
+from policybrief.typography.subset import KEEP_FILES, codepoints, prune, subset_file
+
+__all__ = ["FONT_FOLDER", "KEEP_FILES", "face_rules", "prune", "subset_file"]
 
 FONT_FOLDER = ".policybrief-fonts"
-KEEP_FILES = 24  # subsets kept in the folder; the oldest are removed beyond that
-# OpenType features a horizontal zh-TW or Latin line may use; not the vertical
-# ones (their alternates would double the glyphs kept). ``locl`` must stay:
-# without it Noto CJK's Latin letters shift by a fraction of a point (the pages
-# are compared pixel for pixel with the installed fonts in tests/test_fonts.py).
-FEATURES = ("ccmp", "locl", "kern", "liga", "clig", "calt", "rlig", "mark", "mkmk",
-            "palt", "pwid", "halt", "fwid", "hwid", "pnum", "tnum", "lnum", "onum", "frac", "sups", "subs")
-_ASCII = "".join(chr(code) for code in range(0x20, 0x7F))
 
 
 def face_rules(families: Iterable[str], text: str, folder: Path) -> str:
@@ -45,7 +36,7 @@ def face_rules(families: Iterable[str], text: str, folder: Path) -> str:
     printable ASCII; its file is written to ``folder`` unless already there.
     A family that is not installed gets no rule (the build's glyph check names it).
     """
-    codepoints = sorted({ord(char) for char in html.unescape(text) + _ASCII if char.isprintable()})
+    points = codepoints(text)
     rules = []
     for family in dict.fromkeys(families):
         for weight, fc_weight in WEIGHTS.items():
@@ -53,46 +44,8 @@ def face_rules(families: Iterable[str], text: str, folder: Path) -> str:
             # A family without a bold face is left to fontconfig, which emboldens the regular one.
             if face is None or (weight == "bold" and face.weight < WEIGHTS["bold"]):
                 continue
-            path = subset_file(face, codepoints, folder)
+            path = subset_file(face, points, folder)
             rules.append(f'@font-face {{ font-family: "{family}{SUBSET}"; font-weight: {weight}; '
                          f'src: url("{path.resolve().as_uri()}"); }}')
     prune(folder)
     return "\n".join(rules)
-
-
-def subset_file(face: Installed, codepoints: list[int], folder: Path) -> Path:
-    """Return the file holding ``face`` cut down to ``codepoints``, made now if not already in ``folder``."""
-    import uharfbuzz
-
-    stat = os.stat(face.path)
-    key = hashlib.sha256(repr((face.path, face.index, stat.st_mtime_ns, stat.st_size, FEATURES,
-                               uharfbuzz.__version__, codepoints)).encode()).hexdigest()[:32]
-    path = folder / f"{key}.otf"
-    if path.is_file():
-        os.utime(path)  # recently used: kept by prune()
-        return path
-    write_atomic(path, _subset(face, codepoints))
-    return path
-
-
-def _subset(face: Installed, codepoints: list[int]) -> bytes:
-    """Return the font program of ``face`` holding only ``codepoints`` and what shaping them needs."""
-    import uharfbuzz as hb
-
-    request = hb.SubsetInput()
-    for code in codepoints:
-        request.unicode_set.add(code)
-    features = request.sets(hb.SubsetInputSets.LAYOUT_FEATURE_TAG)
-    features.clear()
-    for tag in FEATURES:
-        features.add(int.from_bytes(tag.encode(), "big"))
-    return hb.subset(hb.Face(hb.Blob.from_file_path(face.path), face.index), request).blob.data
-
-
-def prune(folder: Path, keep: int = KEEP_FILES) -> None:
-    """Remove all but the ``keep`` most recently used subset files in ``folder``."""
-    files = sorted(folder.glob("*.otf"), key=lambda path: path.stat().st_mtime_ns, reverse=True)
-    for old in files[keep:]:
-        old.unlink(missing_ok=True)
-
-

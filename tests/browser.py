@@ -1,0 +1,68 @@
+"""A real browser for the tests: Debian's chromium driven through its chromium-driver, and axe-core.
+
+Nothing is downloaded: the browser and driver are the system packages
+``make test`` installs, axe-core is the npm package it fetches into
+``.cache/axe-core`` (see the Makefile).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+AXE = ROOT / ".cache" / "axe-core" / "package" / "axe.min.js"
+SERIOUS = ("serious", "critical")
+
+
+def chromium(width: int = 1280, height: int = 900):
+    """Return a headless Chromium WebDriver (the caller quits it)."""
+    if not (Path(CHROMIUM).is_file() and Path(CHROMEDRIVER).is_file()):
+        pytest.fail("chromium and chromium-driver are not installed; run make test (or: sudo apt-get install chromium chromium-driver).")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                     f"--window-size={width},{height}", "--hide-scrollbars"):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_script_timeout(60)
+    return driver
+
+
+def phone(driver, width: int = 360, height: int = 740) -> None:
+    """Make ``driver``'s viewport a phone's (``width`` CSS px, touch, no desktop minimum)."""
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": True})
+
+
+def axe_violations(driver, impacts: tuple[str, ...] = SERIOUS) -> list[str]:
+    """Return the axe-core violations of the current page with one of ``impacts``, one line each."""
+    if not AXE.is_file():
+        pytest.fail(f"{AXE.relative_to(ROOT)} is missing; run make test (it fetches axe-core 4 from npm).")
+    driver.execute_script(AXE.read_text(encoding="utf-8"))
+    result = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations'], iframes: false}).then(done, (e) => done({error: String(e)}));")
+    assert "error" not in result, result
+    return [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"] if v["impact"] in impacts]
+
+
+def axe_version() -> str:
+    """Return the version of the axe-core the tests inject."""
+    import json
+
+    return json.loads((AXE.parent / "package.json").read_text(encoding="utf-8"))["version"]
+
+
+def have_browser() -> bool:
+    """Return True when the system browser and driver are installed."""
+    return bool(shutil.which("chromium") and Path(CHROMEDRIVER).is_file())
