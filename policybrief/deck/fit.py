@@ -170,7 +170,10 @@ class _Fitter:
             # Balanced lines: a title or headline over two lines or more, and any text of two lines whose
             # second would hold a lone character or two (an overview's topic, say).
             if len(lines) > 1 and (kind in ("title", "headline") or (len(lines) == 2 and len(lines[1].strip()) <= 2)):
-                text = "\n".join(measurer.balanced_lines(text, width / size))
+                balanced = measurer.balanced_lines(text, width / size)
+                # Only where the rules allow breaks that give as few lines, each within the box (not inside a URL, say).
+                if len(balanced) == len(lines) and all(measurer.width(line, size) <= width for line in balanced):
+                    text = "\n".join(balanced)
             paragraphs.append(Para(text, size, style.bold, level, space, pitch))
         return Box(name, paragraphs), height / (placeholder.height * SAFETY_HEIGHT)
 
