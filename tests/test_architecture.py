@@ -19,7 +19,7 @@ from policybrief.compose.context import template_context
 from policybrief.compose.environment import search_path
 from policybrief.compose.theme import load_theme
 
-from .conftest import CONTENT, ROOT, assert_same_outputs, run_cli
+from .conftest import CONTENT, ROOT, run_cli
 
 PACKAGE = ROOT / "policybrief"
 # Each part of the package and its place in the pipeline: a module may import
@@ -181,4 +181,13 @@ def test_templates_copied_before_the_new_layout_still_build_the_same(tmp_path, b
     old = shutil.copytree(ROOT / "tests" / "data" / "templates-0.1.0", tmp_path / "my-templates")
     result = run_cli(str(CONTENT), "--templates", str(old), "--out", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
-    assert_same_outputs(tmp_path / "out", built)
+    # The deck is the same file; the brief keeps the copied (older, ragged-right) look, with the same text.
+    assert (tmp_path / "out" / "107005.pptx").read_bytes() == (built / "107005.pptx").read_bytes()
+    assert _text(tmp_path / "out" / "107005.pdf") == _text(built / "107005.pdf")
+
+
+def _text(pdf: Path) -> str:
+    """Return the text of ``pdf`` as pypdf extracts it, without whitespace."""
+    from pypdf import PdfReader
+
+    return "".join("".join(page.extract_text().split()) for page in PdfReader(pdf).pages)

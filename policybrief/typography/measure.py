@@ -73,7 +73,7 @@ class Measurer:
         """
         lines: list[str] = []
         line, used = "", 0.0
-        for unit in self._fitting_units(text, width, size):
+        for unit in self.fitting_units(text, width, size):
             unit_width = self.width(unit.rstrip(), size)
             if line and used + unit_width > width:
                 lines.append(line.rstrip())
@@ -83,7 +83,7 @@ class Measurer:
                 used += self.width(unit, size)
         return [*lines, line.rstrip()] if line.strip() or not lines else lines
 
-    def _fitting_units(self, text: str, width: float, size: float) -> list[str]:
+    def fitting_units(self, text: str, width: float, size: float) -> list[str]:
         """Return the break units of ``text``; a unit wider than ``width`` is cut into the widest runs that fit.
 
         Inside such a unit, closing punctuation still stays with the character
