@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import html
 import os
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -45,7 +46,7 @@ def face_rules(families: Iterable[str], text: str, folder: Path) -> str:
     printable ASCII; its file is written to ``folder`` unless already there.
     A family that is not installed gets no rule (the build's glyph check names it).
     """
-    codepoints = sorted({ord(char) for char in html.unescape(text) + _ASCII if char.isprintable()})
+    codepoints = sorted({ord(char) for char in html.unescape(text) + _ASCII if _drawn(char)})
     rules = []
     for family in dict.fromkeys(families):
         for weight, fc_weight in WEIGHTS.items():
@@ -58,6 +59,16 @@ def face_rules(families: Iterable[str], text: str, folder: Path) -> str:
                          f'src: url("{path.resolve().as_uri()}"); }}')
     prune(folder)
     return "\n".join(rules)
+
+
+def _drawn(char: str) -> bool:
+    """Return True for a character the page may draw: a printable one or a space of any width.
+
+    ``isprintable`` is False for the ideographic space U+3000 (the 序's 「…　謹誌」):
+    left out of the subset, it was drawn from the installed face, whose space
+    glyph then carried U+3000 into the text every ASCII space copies as.
+    """
+    return char.isprintable() or unicodedata.category(char) == "Zs"
 
 
 def subset_file(face: Installed, codepoints: list[int], folder: Path) -> Path:
