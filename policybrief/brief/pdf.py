@@ -12,9 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from policybrief.brief.html import BRIEF_TEMPLATE
+from policybrief.brief.variants import DEFAULT_VARIANT
 from policybrief.errors import shown_path
-
-DEFAULT_VARIANT = "pdf/ua-1"
 
 
 def write_pdf(html: str, folders: list[Path], base: Path, *, variant: str = DEFAULT_VARIANT,
