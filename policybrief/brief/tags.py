@@ -58,6 +58,7 @@ class Node:
     parent: Node | None
     attributes: dict = field(default_factory=dict)
     in_toc: bool = False
+    element: Any = None  # the HTML element (kept for links: their href and text)
     entry: Any = None  # the pydyf dictionary, once made
     _body: Node | None = None  # LI → LBody; TOCI → Reference
 
@@ -146,7 +147,7 @@ class TreeBuilder:
         if kind is None:
             node = parent
         else:
-            node = Node(kind, parent.inner(kind), _attributes(box, kind),
+            node = Node(kind, parent.inner(kind), _attributes(box, kind), element=box.element,
                         in_toc=parent.in_toc or (box.element_tag == "nav" and "toc" in _classes(box)))
         self.nodes[key] = node
         return node
@@ -172,7 +173,7 @@ class TreeBuilder:
         while link is not None and link.kind != "Link":
             link = link.parent
         link = link or node.inner("Link")
-        described = self._description(box)
+        described = self._description(link.element if link.element is not None else box.element)
         annotation["Contents"] = self.pydyf.String(described)
         if link.in_toc:
             link.attributes.setdefault("Alt", self.pydyf.String(described))
@@ -181,10 +182,13 @@ class TreeBuilder:
         self._made(link)["K"].append(reference.reference)
         self.annotations.append((link.entry.reference, annotation))
 
-    def _description(self, box: Any) -> str:
-        """Return what a link says: its text, and for a link inside the document the page it leads to."""
-        text = " ".join("".join(box.element.itertext()).split())
-        href = box.element.get("href", "")
+    def _description(self, element: Any) -> str:
+        """Return what the link ``element`` says: its text, and for a link inside the document the page it leads to.
+
+        A link's inner boxes (its span, say) carry annotations of their own; all are described by the link.
+        """
+        text = " ".join("".join(element.itertext()).split())
+        href = element.get("href", "")
         if href.startswith("#"):
             page = next((number for number, page in enumerate(self.document.pages, start=1) if href[1:] in page.anchors), None)
             if page is not None:
