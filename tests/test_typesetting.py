@@ -125,13 +125,22 @@ def test_justified_lines_fill_the_measure_and_keep_the_text(measurer, text):
     assert squash("".join(line.text for line in lines)) == squash(text)
     for number, line in enumerate(lines[:-1]):
         width = 41 - (2 if number == 0 else 0)
-        filled = measurer.width(line.text) + line.spacing * (len(line.text) - 1)
+        filled = measurer.width(line.text) - 0.5 * len(line.halves) + line.spacing * (len(line.text) - 1)
         assert filled == pytest.approx(width, abs=0.01)
-        assert 0 <= line.spacing < 0.1  # far below what an extractor reads as a word space
+        assert abs(line.spacing) < 0.1  # far below what an extractor reads as a word space
     assert lines[-1].final and lines[-1].spacing == 0 and len(lines[-1].text) >= 2
     for line, following in zip(lines, lines[1:], strict=False):
         assert not (line.text[-1].isdigit() and following.text[0] in NUMBER_UNITS)
         assert following.text[0] not in NO_LINE_START and line.text[-1] not in NO_LINE_END
+
+
+def test_consecutive_punctuation_is_compressed(measurer):
+    text = "分別就「『川金會』與朝鮮半島未來情勢發展」、「『川金會』後美國亞太政策走向」等子議題，進行座談。"
+    lines = justified_lines(measurer, text, 41)
+    halves = {line.text[i] + line.text[i + 1:i + 2] for line in lines for i in line.halves}
+    # 」 before 、 and 『 after 「 are half width; 「 after 、 too; stops and pauses stay full.
+    assert {"」、", "『川", "「『"} <= halves and not any(pair[0] in "，。、" for pair in halves)
+    assert lines[0].text.startswith("分別就「『川金會』與") and "".join(line.text for line in lines) == text
 
 
 def test_a_lone_last_character_takes_company(measurer):
