@@ -151,6 +151,15 @@ def test_a_lone_last_character_takes_company(measurer):
     assert lines[1].spacing == pytest.approx(1 / 39, abs=1e-6)  # the one em given up, spread over 39 gaps
 
 
+@pytest.mark.parametrize("which", ["107005", "second"])
+def test_letter_spacing_stays_far_below_a_word_space(which, second_built):
+    from policybrief.api import brief_html
+
+    html = brief_html(CONTENT if which == "107005" else second_built[0])
+    spacings = [float(value) for value in re.findall(r"style=\"letter-spacing: (-?[\d.]+)em\"", html)]
+    assert spacings and all(-0.03 <= value <= 0.05 for value in spacings), sorted(spacings)[-3:]
+
+
 def test_brief_html_carries_no_inserted_characters(tmp_path):
     from policybrief.api import brief_html
 

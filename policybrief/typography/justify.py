@@ -22,6 +22,8 @@ from policybrief.typography.measure import Measurer
 
 MIN_LAST_LINE = 2  # characters a paragraph's last line holds at least
 HALF = 0.5  # the width of a compressed bracket, in em
+LOOSE = 0.05  # em per gap: a line spread more than this would rather take the next unit…
+TIGHT = 0.03  # …if that tightens it by no more than this per gap
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,8 @@ def _break(measurer: Measurer, text: str, halves: set[int], measure: float, inde
         span = (position, position + len(unit))
         position += len(unit)
         width = measure - (indent if len(lines) == 1 else 0.0)
-        if lines[-1] and used + _width(measurer, text, halves, span, strip=True) > width:
+        if lines[-1] and used + _width(measurer, text, halves, span, strip=True) > width and not _squeeze(
+                measurer, text, halves, lines[-1][0][0], span, width):
             lines.append([span])
             used = _width(measurer, text, halves, span, strip=True)
         else:
@@ -98,6 +101,20 @@ def _break(measurer: Measurer, text: str, halves: set[int], measure: float, inde
     if len(lines) > 1 and len(text[lines[-1][0][0]:].strip()) < MIN_LAST_LINE and len(lines[-2]) > 1:
         lines[-1].insert(0, lines[-2].pop())
     return [_stripped(text, line[0][0], line[-1][1]) for line in lines if line and text[line[0][0]:line[-1][1]].strip()]
+
+
+def _squeeze(measurer: Measurer, text: str, halves: set[int], start: int, span: tuple[int, int], width: float) -> bool:
+    """Return True when the unit ``span`` should still join the line from ``start``, set a little tighter.
+
+    That is when leaving it for the next line would spread this one loosely
+    (a long Latin word pushed down leaves ems of slack) while taking it
+    overflows by only a few hundredths of an em per gap.
+    """
+    before = _stripped(text, start, span[0])
+    loose = (width - _width(measurer, text, halves, before)) / max(before[1] - before[0] - 1, 1)
+    taken = _stripped(text, start, span[1])
+    tight = (_width(measurer, text, halves, taken) - width) / max(taken[1] - taken[0] - 1, 1)
+    return loose > LOOSE and tight <= TIGHT
 
 
 def _width(measurer: Measurer, text: str, halves: set[int], span: tuple[int, int], strip: bool = False) -> float:
