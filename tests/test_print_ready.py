@@ -9,7 +9,7 @@ import pytest
 
 from policybrief.brief.variants import VARIANTS
 
-from .conftest import CONTENT, run_cli
+from .conftest import CONTENT, ROOT, run_cli
 from .pdfread import MM, characters, page_size, poppler_text
 
 CLEAR = 10 * MM  # no text closer than this to a trim edge
@@ -61,13 +61,14 @@ def test_unknown_pdf_variant_is_a_usage_error_before_any_work(tmp_path):
     error = [line for line in result.stderr.splitlines() if "pdf/z-9" in line]
     assert len(error) == 1 and all(variant in error[0] for variant in VARIANTS)
     assert "debug" not in error[0] and "pdf/x-" not in error[0]
+    documented = next(line[3:-1] for line in (ROOT / "docs" / "errors.md").read_text(encoding="utf-8").splitlines()
+                      if line.startswith("- `Error: Invalid value for '--pdf-variant'"))
+    assert error[0] == documented.replace("{value}", "'pdf/z-9'")
 
 
 def test_the_api_refuses_an_unknown_variant_with_a_documented_message(tmp_path):
     from policybrief.api import build
     from policybrief.errors import BriefError
-
-    from .conftest import ROOT
 
     with pytest.raises(BriefError) as raised:
         build([CONTENT], out_dir=tmp_path / "out", pdf_variant="pdf/x-4")
