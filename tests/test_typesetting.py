@@ -75,7 +75,7 @@ def test_lines_break_by_the_rules(brief):
                 problems.append(("Latin word or number split", line.text[-6:], following.text[:6]))
             if end.isdigit() and start in NUMBER_UNITS:
                 problems.append(("number split from its unit", line.text[-6:], following.text[:6]))
-        if len(lines) > 1 and len(lines[-1].text) < 2:
+        if len(lines) > 1 and len([c for c in lines[-1].text if c not in NO_LINE_START and c not in NO_LINE_END]) < 2:
             problems.append(("last line of one character", lines[-2].text[-6:], lines[-1].text))
     assert problems == []
 
@@ -141,6 +141,12 @@ def test_consecutive_punctuation_is_compressed(measurer):
     # 」 before 、 and 『 after 「 are half width; 「 after 、 too; stops and pauses stay full.
     assert {"」、", "『川", "「『"} <= halves and not any(pair[0] in "，。、" for pair in halves)
     assert lines[0].text.startswith("分別就「『川金會』與") and "".join(line.text for line in lines) == text
+
+
+def test_a_last_line_is_more_than_one_character_and_its_stop(measurer):
+    text = "國" * 79 + "喜。"  # 39 + 41 fill two lines: 喜。 alone would be the third
+    lines = justified_lines(measurer, text, 41, indent=2)
+    assert lines[-1].text == "國喜。" and "".join(line.text for line in lines) == text
 
 
 def test_a_lone_last_character_takes_company(measurer):

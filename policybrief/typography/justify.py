@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from policybrief.typography import rules
 from policybrief.typography.measure import Measurer
 
-MIN_LAST_LINE = 2  # characters a paragraph's last line holds at least
+MIN_LAST_LINE = 2  # characters (punctuation not counted) a paragraph's last line holds at least
 HALF = 0.5  # the width of a compressed bracket, in em
 LOOSE = 0.05  # em per gap: a line spread more than this would rather take the next unit…
 TIGHT = 0.03  # …if that tightens it by no more than this per gap
@@ -63,8 +63,8 @@ def justified_lines(measurer: Measurer, text: str, measure: float, indent: float
 
     Brackets next to other punctuation are set half width (``rules.compressed``),
     except an opening bracket that starts a line. The last line keeps at
-    least two characters: when it would hold one, the line before gives up
-    its last break unit. A line that holds more than the measure after all
+    least two characters besides punctuation (never a lone 喜。): when it
+    would hold fewer, the line before gives up its last break unit. A line that holds more than the measure after all
     (a compressed bracket moved to a line start) is tightened by the same
     small amount per gap.
     """
@@ -98,9 +98,14 @@ def _break(measurer: Measurer, text: str, halves: set[int], measure: float, inde
         else:
             lines[-1].append(span)
             used += _width(measurer, text, halves, span)
-    if len(lines) > 1 and len(text[lines[-1][0][0]:].strip()) < MIN_LAST_LINE and len(lines[-2]) > 1:
+    while len(lines) > 1 and _letters(text[lines[-1][0][0]:]) < MIN_LAST_LINE and len(lines[-2]) > 1:
         lines[-1].insert(0, lines[-2].pop())
     return [_stripped(text, line[0][0], line[-1][1]) for line in lines if line and text[line[0][0]:line[-1][1]].strip()]
+
+
+def _letters(text: str) -> int:
+    """Return how many characters of ``text`` are neither spaces nor punctuation (喜。 counts one)."""
+    return sum(1 for char in text if not char.isspace() and char not in rules.NO_LINE_START and char not in rules.NO_LINE_END)
 
 
 def _squeeze(measurer: Measurer, text: str, halves: set[int], start: int, span: tuple[int, int], width: float) -> bool:
