@@ -131,7 +131,7 @@ class TreeBuilder:
         node = self._node(box, parent)
         if getattr(box, "link_annotation", None):
             self._annotation(box, node)
-        if isinstance(box, boxes.TextBox) or isinstance(box, boxes.ReplacedBox):
+        if isinstance(box, (boxes.TextBox, boxes.ReplacedBox)):
             self._content(box, node)
         for child in getattr(box, "children", ()) if isinstance(box, boxes.ParentBox) else ():
             self._walk(child, node)
@@ -206,6 +206,7 @@ class TreeBuilder:
         return node.entry
 
     def _page_reference(self) -> Any:
+        """Return the PDF reference of the page being added."""
         return self.pdf.page_references[self.page_number]
 
     # --- end -----------------------------------------------------------------
@@ -265,10 +266,12 @@ def _attributes(box: Any, kind: str) -> dict:
 
 
 def _classes(box: Any) -> list[str]:
+    """Return the class names of ``box``'s element."""
     return (box.element.get("class") or "").split()
 
 
 def _descendants(box: Any) -> Iterator[Any]:
+    """Yield ``box`` and every box inside it."""
     yield box
     for child in getattr(box, "children", ()):
         yield from _descendants(child)
