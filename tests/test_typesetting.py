@@ -162,8 +162,21 @@ def test_letter_spacing_stays_far_below_a_word_space(which, second_built):
     from policybrief.api import brief_html
 
     html = brief_html(CONTENT if which == "107005" else second_built[0])
-    spacings = [float(value) for value in re.findall(r"style=\"letter-spacing: (-?[\d.]+)em\"", html)]
+    spacings = [float(value) for value in re.findall(r"style=\"--fill: (-?[\d.]+)em\"", html)]
     assert spacings and all(-0.03 <= value <= 0.05 for value in spacings), sorted(spacings)[-3:]
+
+
+def test_justified_paragraphs_hold_their_text_exactly_and_flow_without_the_print_css(report):
+    # The web edition reuses base.html without brief.css: each paragraph's HTML, tags removed, must be
+    # the paragraph as written (spaces between Latin words included) — no <br>, no inserted characters.
+    import html as entities
+
+    from policybrief.api import brief_html
+
+    paragraphs = re.findall(r'<p class="prose[^"]*">(.*?)</p>', brief_html(CONTENT), re.S)
+    expected = list(report.preface) + [p.body for s in report.sections for t in s.topics for p in t.points]
+    assert [entities.unescape(re.sub(r"<[^>]+>", "", p)) for p in paragraphs] == expected
+    assert all("<br" not in p for p in paragraphs)
 
 
 def test_brief_html_carries_no_inserted_characters(tmp_path):

@@ -34,6 +34,7 @@ class Line:
     spacing: float
     final: bool
     halves: frozenset[int] = frozenset()  # positions in ``text`` set half width (rules.compressed)
+    space_after: bool = False  # the source has a space where this line ends (between two Latin words)
 
     @property
     def head(self) -> str:
@@ -79,7 +80,7 @@ def justified_lines(measurer: Measurer, text: str, measure: float, indent: float
         slack = width - (measurer.width(line) - HALF * len(kept))
         gaps = len(line) - 1
         spacing = 0.0 if gaps < 1 or (final and slack >= 0) else slack / gaps
-        justified.append(Line(line, spacing, final, kept))
+        justified.append(Line(line, spacing, final, kept, end < len(text) and text[end].isspace()))
     return justified
 
 
