@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from policybrief.brief.html import font_families, render_html
-from policybrief.brief.pdf import DEFAULT_VARIANT
 from policybrief.brief.subset import FONT_FOLDER
+from policybrief.brief.variants import DEFAULT_VARIANT, VARIANTS
 from policybrief.cache import BuildCache, fingerprint
 from policybrief.compose.context import template_context
 from policybrief.compose.environment import builtin_templates, make_environment, search_path
@@ -179,6 +179,8 @@ def build(
     An output is skipped (and ``on_current`` called) when nothing it is made
     from changed since it was written, unless ``force``.
     """
+    if pdf_variant not in VARIANTS:
+        raise BriefError(f"{pdf_variant}: is not a PDF variant the brief can be written as; use one of {', '.join(VARIANTS)}.")
     folders = template_folders(templates)
     settings = Settings(folders, pdf_variant, out_dir / FONT_FOLDER)
     targets = tuple(t for t in ALL_TARGETS if t in tuple(targets))

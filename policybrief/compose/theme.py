@@ -100,6 +100,9 @@ class BriefStyle(Model):
     page: Page
     body_size: Length
     line_height: float = Field(ge=1, le=3)
+    measure: int = Field(41, ge=20, le=60)  # the text column, in Han characters (ems of body_size)
+    indent: float = Field(2, ge=0, le=4)     # first-line indent of body paragraphs, in ems
+    print_marks: bool = False                # 3 mm bleed and crop marks, for a print shop
 
 
 class Layouts(Model):

@@ -96,7 +96,7 @@ class Measurer:
         """
         units = self._units(text)
         if any(stripped > width for _, _, stripped in units):
-            units = tuple((unit, self._ems(unit), self._ems(unit.rstrip())) for unit in self._fitting_units(text, width, 1.0))
+            units = tuple((unit, self._ems(unit), self._ems(unit.rstrip())) for unit in self.fitting_units(text, width, 1.0))
         lines: list[str] = []
         line, used = "", 0.0
         for unit, full, stripped in units:
@@ -109,7 +109,7 @@ class Measurer:
                 used += full
         return tuple([*lines, line.rstrip()] if line.strip() or not lines else lines)
 
-    def _fitting_units(self, text: str, width: float, size: float) -> list[str]:
+    def fitting_units(self, text: str, width: float, size: float) -> list[str]:
         """Return the break units of ``text``; a unit wider than ``width`` is cut into the widest runs that fit.
 
         Inside such a unit, closing punctuation still stays with the character
