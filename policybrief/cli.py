@@ -31,7 +31,11 @@ out_option = click.option("--out", "out_dir", default=Path("build"), show_defaul
 templates_option = click.option("--templates", "templates", multiple=True, type=click.Path(path_type=Path), help="Folder of template overrides, searched before the built-in templates (repeatable).")
 debug_option = click.option("--debug", is_flag=True, help="Show the Python traceback of an error.")
 force_option = click.option("--force", is_flag=True, help="Rebuild even the outputs that are up to date.")
-variant_option = click.option("--pdf-variant", default="pdf/ua-1", show_default=True, help="PDF flavour, e.g. pdf/ua-1 (tagged, accessible) or pdf/a-3u (archival).")
+# The PDF flavours a brief can be written in, checked by click before any work (exit 2 for another value).
+PDF_VARIANTS = ("pdf/ua-1", "pdf/ua-2", "pdf/a-1b", "pdf/a-2b", "pdf/a-3b", "pdf/a-2u", "pdf/a-3u", "pdf/a-4u",
+                "pdf/a-1a", "pdf/a-2a", "pdf/a-3a")
+variant_option = click.option("--pdf-variant", default="pdf/ua-1", show_default=True, type=click.Choice(PDF_VARIANTS),
+                              help="PDF flavour: pdf/ua-1 (tagged, accessible) or an archival pdf/a-… variant.")
 
 
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})

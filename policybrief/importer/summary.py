@@ -26,8 +26,8 @@ from policybrief.typography.numbering import section_numeral, topic_numeral
 from policybrief.typography.rules import SENTENCE_END
 from policybrief.typography.text import join_lines
 
-SECTION_LABEL = re.compile(r"^([壹貳參肆伍陸柒捌玖拾]+)、\s*")
-TOPIC_LABEL = re.compile(r"^([一二三四五六七八九十]+)、\s*")
+SECTION_LABEL = re.compile(r"^([壹貳參肆伍陸柒捌玖拾佰仟零]+)、\s*")
+TOPIC_LABEL = re.compile(r"^([一二三四五六七八九十百千零]+)、\s*")
 # Bullet glyphs a headline may keep; private-use characters and unmapped glyphs
 # (pdfminer's ``(cid:N)``) are Wingdings-style bullets.
 BULLET = re.compile(r"^(?:[●■◆▪•·◎○□◇►▶✓\ue000-\uf8ff]|\(cid:\d+\))\s*")
