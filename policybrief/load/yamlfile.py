@@ -8,9 +8,7 @@ it stands on. Duplicate keys are problems, not silent overwrites.
 
 from __future__ import annotations
 
-import os
 import re
-import stat
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,6 +20,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from policybrief.errors import BriefError, ContentError, Problem
+from policybrief.load.files import MAX_BYTES, check_size
 
 KeyPath = tuple[str | int, ...]
 
@@ -33,8 +32,7 @@ MAX_VALUES = 100_000
 # of hundreds of pages: it is refused before any layout.
 MAX_CHARACTERS = 250_000
 # A report is about 20 KB and 7 levels deep; limits far above that stop a
-# wrong or hostile file before it costs time or memory.
-MAX_BYTES = 1_000_000
+# wrong or hostile file before it costs time or memory (MAX_BYTES: load.files).
 MAX_DEPTH = 20
 # Tags PyYAML's safe loader gives plain data; any other tag (``!!python/object``,
 # ``!custom``) asks for something content must never be.
@@ -124,29 +122,6 @@ def read_text(path: Path, shown: str) -> str:
         raise BriefError(
             f"{shown}:{line}: is not UTF-8 text{guess}; save the file as UTF-8."
         ) from None
-
-
-def check_size(path: Path, shown: str) -> None:
-    """Raise BriefError unless ``path`` is a regular file of at most MAX_BYTES (by ``stat``: nothing is read).
-
-    A FIFO, a device or a socket would block or never end; a huge file would
-    be read whole before it could be refused.
-    """
-    try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        raise BriefError(f"{shown}: no such file; check the path.") from None
-    except OSError as error:
-        raise BriefError(f"{shown}: cannot be read ({error.strerror}); check the file and its permissions.") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise BriefError(f"{shown}: is a folder, not a YAML file; name a .yaml file inside it.")
-    if not stat.S_ISREG(info.st_mode):
-        raise BriefError(f"{shown}: is not a regular file (a pipe, device or socket); name a saved .yaml file.")
-    if info.st_size > MAX_BYTES:
-        raise BriefError(
-            f"{shown}: is {info.st_size / 1_000_000:.1f} MB, more than the {MAX_BYTES // 1_000_000} MB "
-            "a content file may hold; check it is the right file."
-        )
 
 
 def _read_small(path: Path, shown: str) -> bytes:
