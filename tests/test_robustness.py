@@ -384,11 +384,13 @@ def test_utf8_with_bom_builds(tmp_path):
 
 def test_every_message_is_documented():
     from .test_cli_errors import CASES as CLI_CASES
+    from .test_hostile_inputs import CASES as HOSTILE_CASES
     from .test_import_errors import BAD as IMPORT_CASES
     from .test_preview import MESSAGES as PREVIEW_MESSAGES
 
     documented = [_pattern(m) for m in re.findall(r"^- `(.+?)`(?= —|$)", (ROOT / "docs" / "errors.md").read_text(encoding="utf-8"), re.M)]
     messages = [expected for _, _, expected in [*CASES, *CLI_CASES, *CUSTOM_CASES, *IMPORT_CASES]] + PREVIEW_MESSAGES
+    messages += [case.message for case in HOSTILE_CASES if case.code]
     undocumented = [line for expected in messages for line in expected.splitlines() if not any(p.fullmatch(line) for p in documented)]
     assert undocumented == []
 
