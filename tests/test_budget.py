@@ -122,3 +122,20 @@ def _flat(data, key=""):
             yield from _flat(value, key)
     else:
         yield key, data
+
+
+def test_a_render_is_stopped_at_its_time_budget(tmp_path, monkeypatch):
+    """Loops over the template's own lists call nothing the sandbox counts: the time budget stops them, at their line."""
+    from policybrief.compose import environment
+
+    from .conftest import run_cli
+
+    monkeypatch.setattr(environment, "RENDER_SECONDS", 1.0)
+    (tmp_path / "tpl" / "brief").mkdir(parents=True)
+    (tmp_path / "tpl" / "brief" / "brief.html").write_text(
+        "<p>\n{% for a in sections * 5000 %}{% for b in sections * 5000 %}x{% endfor %}{% endfor %}</p>\n", encoding="utf-8")
+    start = time.monotonic()
+    result = run_cli("check", str(CONTENT), "--templates", "tpl", cwd=tmp_path)
+    assert time.monotonic() - start < 30
+    assert (result.returncode, result.stderr) == (1, "tpl/brief/brief.html:2: template stopped: it took more than 1 seconds to render; "
+                                                     "loop over the template variables, not over large ranges or repeated lists.\n")

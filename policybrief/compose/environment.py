@@ -7,7 +7,9 @@ template source), HTML is autoescaped and every undefined name is an error.
 
 from __future__ import annotations
 
+import ctypes
 import re
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -127,6 +129,45 @@ class LimitedEnvironment(SandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
 
+class RenderTimeout(Exception):
+    """Raised inside a render that ran past RENDER_SECONDS (see ``_Deadline``)."""
+
+
+class _Deadline:
+    """Stop the render running in this thread once it has run ``seconds``, wherever it is.
+
+    Loops over a template's own lists call nothing the sandbox can count, so
+    a timer thread raises RenderTimeout in the rendering thread (CPython's
+    PyThreadState_SetAsyncExc: it is raised at the thread's next bytecode).
+    An exception still pending when the render ends is withdrawn.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.thread = threading.get_ident()
+        self.lock = threading.Lock()
+        self.active, self.fired = True, False
+        self.timer = threading.Timer(seconds, self._fire)
+        self.timer.daemon = True
+
+    def __enter__(self) -> _Deadline:
+        self.timer.start()
+        return self
+
+    def _fire(self) -> None:
+        with self.lock:
+            if self.active:
+                self.fired = True
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.thread), ctypes.py_object(RenderTimeout))
+
+    def __exit__(self, *_: object) -> None:
+        with self.lock:
+            self.active = False
+            if self.fired:  # raised already, or still pending: never let it escape later
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.thread), None)
+        self.timer.cancel()
+        self.timer.join()
+
+
 def _short_number(value: float) -> str:
     """Return ``value`` for a message: whole when short, else by its number of digits."""
     text = str(value) if isinstance(value, float) or abs(value) < 10**12 else f"of {len(str(abs(value))):,} digits"
@@ -180,9 +221,14 @@ def render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
     if isinstance(env, LimitedEnvironment):
         env.start_render()
     try:
-        return env.get_template(name).render(context)
+        with _Deadline(RENDER_SECONDS):
+            return env.get_template(name).render(context)
     except BriefError:
         raise
+    except RenderTimeout as error:
+        where, line = _template_frame(error, name)
+        raise TemplateError(Problem(where, f"template stopped: it took more than {RENDER_SECONDS:g} seconds to render", line,
+                                    hint="loop over the template variables, not over large ranges or repeated lists")) from None
     except jinja2.TemplateNotFound as error:
         raise TemplateError(_not_found(env, error, name)) from None
     except jinja2.TemplateSyntaxError as error:
