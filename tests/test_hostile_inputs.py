@@ -287,3 +287,26 @@ def test_the_table_names_every_case_of_the_issue():
 ])
 def test_numbering_keeps_working_beyond_99(number, section, topic):
     assert (section_numeral(number), topic_numeral(number)) == (section, topic)
+
+
+def test_an_unbreakable_latin_word_is_cut_to_its_slide_box(tmp_path):
+    """A 150-letter word in a headline: once written as one overlong line and 149 empty ones, now cut to lines that fit."""
+    from pptx import Presentation
+
+    from policybrief.compose.environment import search_path
+    from policybrief.compose.theme import load_theme
+    from policybrief.deck.fit import LATIN_ALLOWANCE
+
+    word = "a" * 150
+    text = CONTENT.read_text(encoding="utf-8").replace("headline: 北韓靠與中共經貿往來及輸出勞工挺過國際制裁", f"headline: {word}", 1)
+    (tmp_path / BAD).write_text(text, encoding="utf-8")
+    result = run_cli("slides", BAD, "--out", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    deck = Presentation(str(tmp_path / "out" / "107005.pptx"))
+    shape = next(shape for slide in deck.slides for shape in slide.shapes if shape.has_text_frame and word[:40] in shape.text_frame.text)
+    paragraph = next(p for p in shape.text_frame.paragraphs if word[:40] in "".join(r.text for r in p.runs) + p.text)
+    lines = paragraph.text.split("\x0b")
+    assert "".join(lines) == word and len(lines) > 1 and all(lines)
+    measurer = load_theme(search_path()).fonts.slides.measurer(True, LATIN_ALLOWANCE)
+    size = paragraph.runs[0].font.size.pt
+    assert max(measurer.width(line, size) for line in lines) <= shape.width / 12700
