@@ -154,6 +154,8 @@ CASES = [
          f"{BAD}:11: sections[0].topics[0].points: has 1,001 items; at most 1,000 are allowed — split the report."),
     Case("points-2001-in-all", [write(good(sections=[section(1, 667)] * 3))], BUILD, 1,
          f"{BAD}:7: sections: hold 2,001 points; a report may hold at most 2,000 — split it into several reports."),
+    Case("sources-201", [write(good(sources=[{"url": "https://example.org/a"}] * 201))], BUILD, 1,
+         f"{BAD}:14: sources: has 201 items; at most 200 are allowed — shorten the list."),
     Case("import-101-sections", [write(report_text([section_numeral(n) for n in range(1, 102)]), "r.txt")],
          ["import", "r.txt", "-o", "r.yaml"], 0, "wrote r.yaml (101 sections, 101 topics, 101 points, 0 warnings)"),
     Case("import-120-topics", [write(report_text([], [topic_numeral(n) for n in range(1, 121)]), "r.txt")],

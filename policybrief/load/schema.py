@@ -33,6 +33,7 @@ MAX_SECTIONS = 200
 MAX_TOPICS = 200  # per section
 MAX_POINTS = 1000  # per topic
 MAX_ALL_POINTS = 2000  # in the whole report
+MAX_ITEMS = 200  # keywords, contributors, preface paragraphs, sources, series entries (107005: 5, 4, 2, 8, 5)
 
 
 # Invisible direction marks and overrides: the theme's fonts hold no
@@ -215,13 +216,13 @@ class Report(Model):
     subtitle: Line | None = None
     publisher: Line
     date: Month
-    keywords: list[Line] = []
+    keywords: Annotated[list[Line], Field(max_length=MAX_ITEMS)] = []
     editor: Person | None = None
-    contributors: list[Person] = []
-    preface: list[Text] = []
+    contributors: Annotated[list[Person], Field(max_length=MAX_ITEMS)] = []
+    preface: Annotated[list[Text], Field(max_length=MAX_ITEMS)] = []
     sections: Annotated[list[Section], Field(min_length=1, max_length=MAX_SECTIONS), AfterValidator(_within_budget)]
-    sources: list[Source] = []
-    series_list: list[SeriesEntry] = []
+    sources: Annotated[list[Source], Field(max_length=MAX_ITEMS)] = []
+    series_list: Annotated[list[SeriesEntry], Field(max_length=MAX_ITEMS)] = []
     _origins: Any = PrivateAttr(default=None)  # set by load.content: where each text stands in the file
 
     def origin_of(self, text: str) -> Any:
