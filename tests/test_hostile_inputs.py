@@ -197,6 +197,9 @@ CASES = [
     Case("template-huge-range", [template("brief/brief.html", "<p>\n{% for i in range(10**9) %}x{% endfor %}</p>\n")], WITH_TPL, 1,
          "tpl/brief/brief.html:2: template stopped: the number 1000000000 passed to a call is larger than 1,000,000; "
          "use smaller numbers: templates loop over the template variables."),
+    Case("template-huge-filter-argument", [template("brief/brief.html", "<p>\n{{ report.title | center(10**9) }}</p>\n")], WITH_TPL, 1,
+         "tpl/brief/brief.html:2: template stopped: the number 1000000000 passed to a call is larger than 1,000,000; "
+         "use smaller numbers: templates loop over the template variables."),
     Case("template-range-over-limit", [template("brief/brief.html", "<p>\n{% for i in range(20000) %}x{% endfor %}</p>\n")],
          WITH_TPL, 1, "tpl/brief/brief.html:2: template stopped: range() of 20,000 numbers is more than the 10,000 a template "
          "may loop over; loop over the template variables, not over large ranges."),
