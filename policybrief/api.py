@@ -213,11 +213,11 @@ def build(
 def _plan(files, out_dir, targets, settings, cache, force, on_current) -> list[Job]:
     """Return the jobs of outputs that are out of date (all of them when ``force``)."""
     plan = []
-    for path in files:
-        if not path.is_file():
-            from policybrief.load.yamlfile import read_text
+    from policybrief.load.files import check_size
 
-            read_text(path, shown_path(path))  # raises the one clear message for a missing or unreadable file
+    for path in files:
+        # By stat, before the fingerprint reads it: a missing file, a folder, a FIFO or 2 GB is one clear message.
+        check_size(path, shown_path(path))
         outputs = []
         for target in targets:
             output = out_dir / f"{path.stem}{SUFFIXES[target]}"

@@ -142,7 +142,7 @@ def check_command(content, templates, debug) -> None:
 @cli.command("import")
 @click.argument("report", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Content file to write (default: content/<series number>.yaml).")
-@click.option("--force", is_flag=True, help="Replace content/<series number>.yaml if it exists.")
+@click.option("--force", is_flag=True, help="Replace the content file (content/<series number>.yaml or -o FILE) if it exists.")
 @debug_option
 def import_command(report, output, force, debug) -> None:
     """Import REPORT (.txt or .pdf): write its metadata and 提要 as content YAML."""

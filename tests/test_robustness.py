@@ -135,7 +135,8 @@ CASES: list[tuple[str, Callable[[Path], list[str]], str]] = [
     ("duplicate-key", content(GOOD.replace("title: 測試報告\n", "title: 測試報告\ntitle: 又一個\n")),
      f"{BAD}:5: title: duplicate key (first at line 4); keep only one."),
     ("alias-bomb", content(alias_bomb()),
-     f"{BAD}:1: the file expands to more than 100,000 values (YAML aliases repeated?); write the content out plainly."),
+     f"{BAD}:1: the file holds more than 250,000 characters of text (YAML aliases counted each time they are used); "
+     "a report needs far fewer — write the content out plainly or split it into several reports."),
     ("nested-200", content(nested(200)), f"{BAD}:4: title: nested more than 20 levels deep; a report needs only a few levels."),
     ("nested-10000", content(nested(10_000)), f"{BAD}:1: the YAML is nested too deeply; a report needs only a few levels."),
     ("top-level-list", content("- title: x\n"), f"{BAD}:1: the top level is a list; it must be a mapping of keys such as 'title:'."),
@@ -383,11 +384,13 @@ def test_utf8_with_bom_builds(tmp_path):
 
 def test_every_message_is_documented():
     from .test_cli_errors import CASES as CLI_CASES
+    from .test_hostile_inputs import CASES as HOSTILE_CASES
     from .test_import_errors import BAD as IMPORT_CASES
     from .test_preview import MESSAGES as PREVIEW_MESSAGES
 
     documented = [_pattern(m) for m in re.findall(r"^- `(.+?)`(?= —|$)", (ROOT / "docs" / "errors.md").read_text(encoding="utf-8"), re.M)]
     messages = [expected for _, _, expected in [*CASES, *CLI_CASES, *CUSTOM_CASES, *IMPORT_CASES]] + PREVIEW_MESSAGES
+    messages += [case.message for case in HOSTILE_CASES if case.code]
     undocumented = [line for expected in messages for line in expected.splitlines() if not any(p.fullmatch(line) for p in documented)]
     assert undocumented == []
 
@@ -407,4 +410,4 @@ def test_alias_bomb_fails_within_bounded_memory(tmp_path):
         preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (limit, limit)),
     )
     assert (result.returncode, "Traceback" in result.stderr) == (1, False)
-    assert "expands to more than 100,000 values" in result.stderr
+    assert "holds more than 250,000 characters of text" in result.stderr

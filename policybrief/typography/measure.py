@@ -166,6 +166,10 @@ class Measurer:
     def _best_break(self, text: str, target: float, max_width: float) -> int:
         """Return the index to break ``text`` at: allowed, near ``target``, at a phrase boundary if one is close."""
         allowed = [i for i in range(1, len(text)) if self.width(text[:i]) <= max_width and rules.may_break(text, i)]
+        if not allowed and self.width(text) > max_width:
+            # A word wider than the line (a 150-letter URL or name): cut it between characters, as wrap() measured it,
+            # rather than leave one line running out of its box.
+            allowed = [i for i in range(1, len(text)) if self.width(text[:i]) <= max_width and text[i] not in rules.NO_LINE_START]
         if not allowed:
             return len(text)
         return min(allowed, key=lambda i: abs(self.width(text[:i]) - target) + (0 if rules.good_break(text, i) else 2.5))
