@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from selenium.webdriver.common.by import By
 
-from .browser import axe_violations, chromium
+from .browser import axe_violations, chromium, phone
 from .conftest import CONTENT, ROOT
 
 HEADLINE = "北韓靠與中共經貿往來及輸出勞工挺過國際制裁"
@@ -247,6 +247,18 @@ def test_the_preview_page_has_no_serious_accessibility_violation(server, browser
     assert axe_violations(browser) == []
     browser.get(server.url)
     assert axe_violations(browser) == []
+
+
+def test_the_served_web_edition_is_accessible_and_fits_a_360_px_phone(server, browser):
+    phone(browser, 360, 740)
+    try:
+        browser.get(server.url + "107005/107005.html")
+        assert HEADLINE in browser.find_element(By.TAG_NAME, "main").text
+        widths = browser.execute_script("return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert widths == [360, 360]
+        assert axe_violations(browser) == []
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
 def test_an_edited_headline_appears_without_a_reload(server, browser, site):
