@@ -153,3 +153,11 @@ def test_a_logo_is_inlined(tmp_path):
     result = run_cli("html", str(CONTENT), "--out", str(tmp_path), "--templates", str(ROOT / "examples" / "monochrome"))
     assert result.returncode == 0, result.stderr
     assert '<img src="data:image/svg+xml;base64,' in (tmp_path / "107005.html").read_text(encoding="utf-8")
+
+
+def test_check_reports_a_mistake_in_the_web_template_at_its_line(tmp_path):
+    mine = tmp_path / "mine" / "web"
+    mine.mkdir(parents=True)
+    (mine / "web.html").write_text('{% extends "brief/base.html" %}\n{% block head %}{{ nope }}{% endblock %}\n', encoding="utf-8")
+    result = run_cli("check", str(CONTENT), "--templates", "mine", cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (1, "mine/web/web.html:2: 'nope' is undefined; check the name against the template variables.\n")
