@@ -26,6 +26,7 @@ from policybrief.deck.plan import render_plan
 from policybrief.errors import BriefError, ContentError, OutputError, TemplateError, shown_path
 from policybrief.load.content import load_report
 from policybrief.output import ensure_folder, write_atomic
+from policybrief.typography.fonts import installed_family
 
 if TYPE_CHECKING:  # pydantic is imported only once content is read: a no-change rebuild skips it
     from policybrief.compose.theme import Theme
@@ -136,7 +137,7 @@ def load_all(paths: list[Path], theme: Theme) -> list[tuple[Path, Report]]:
 def check(paths: Iterable[Path] = (), *, templates: Iterable[Path] = ()) -> list[Report]:
     """Return the validated reports after rendering every template (brief, web edition, deck) with them and fitting their slides; write nothing."""
     from policybrief.compose.theme import load_theme
-    from policybrief.deck.master import Master, find_master
+    from policybrief.deck.master import find_master, geometry
     from policybrief.web.page import render_draft
 
     folders = template_folders(templates)
@@ -147,7 +148,7 @@ def check(paths: Iterable[Path] = (), *, templates: Iterable[Path] = ()) -> list
         context = template_context(report, theme)
         render_html(env, context)
         render_draft(env, context)
-        master = master or Master(find_master(folders, theme.deck.master))
+        master = master or geometry(find_master(folders, theme.deck.master))
         fit_deck(render_plan(env, context, folders), master, theme)
         reports.append(report)
     return reports
@@ -307,14 +308,20 @@ def _web(context: dict, settings: Settings, content_folder: Path) -> tuple[bytes
 
 
 def _pptx(context: dict, settings: Settings) -> tuple[bytes, str, tuple[str, ...]]:
-    """Return the deck's PPTX bytes, a short description and the slides that were continued."""
+    """Return the deck's PPTX bytes, a short description and what the build should say about it."""
     from policybrief.deck.master import Master, find_master
-    from policybrief.deck.writer import deck_info, write_deck
+    from policybrief.deck.writer import deck_info, logo_picture, write_deck
 
-    master = Master(find_master(settings.folders, settings.theme.deck.master))
-    fitted = fit_deck(render_plan(settings.env(), context, settings.folders), master, settings.theme)
-    data = write_deck(fitted.slides, master, deck_info(context), settings.theme)
-    return data, f"{len(fitted.slides)} slides", tuple(fitted.continued)
+    theme = settings.theme
+    master = Master(find_master(settings.folders, theme.deck.master))
+    fitted = fit_deck(render_plan(settings.env(), context, settings.folders), master.geometry, theme)
+    logo = logo_picture(theme, alt=f"{context['report'].publisher} 標誌")
+    data = write_deck(fitted.slides, master, deck_info(context), theme, logo)
+    messages = list(fitted.messages)
+    if theme.deck.east_asian_font and not installed_family(theme.deck.east_asian_font):
+        messages.append(f"note: the deck names {theme.deck.east_asian_font} for Chinese text, which is not installed here; "
+                        f"it was measured in {theme.fonts.slides.east_asian}, with room for the difference")
+    return data, f"{len(fitted.slides)} slides", tuple(messages)
 
 
 def _harfbuzz_subset() -> bool:

@@ -43,9 +43,8 @@ def cli() -> None:
     """
 
 
-def _build(targets: tuple[str, ...], content, out_dir, templates, debug, force, pdf_variant="pdf/ua-1") -> None:
-    from policybrief.api import build
-
+def _reporters():
+    """Return the callbacks that print what a build wrote, what was current, and its warnings."""
     def written(record) -> None:
         click.echo(f"wrote {record.path} ({record.detail}, {record.size / 1024:.0f} KB) in {record.seconds:.2f} s")
         for note in record.notes:
@@ -57,6 +56,13 @@ def _build(targets: tuple[str, ...], content, out_dir, templates, debug, force, 
     def warning(message) -> None:
         click.echo(f"warning: {message}", err=True)
 
+    return written, current, warning
+
+
+def _build(targets: tuple[str, ...], content, out_dir, templates, debug, force, pdf_variant="pdf/ua-1") -> None:
+    from policybrief.api import build
+
+    written, current, warning = _reporters()
     _run(debug, lambda: build(content, out_dir=out_dir, targets=targets, templates=templates, pdf_variant=pdf_variant,
                               force=force, on_written=written, on_current=current, on_warning=warning))
 
@@ -89,11 +95,21 @@ def pdf_command(content, out_dir, templates, pdf_variant, force, debug) -> None:
 @content_argument
 @out_option
 @templates_option
+@click.option("--pdf", "handout", is_flag=True, help="Also write <name>-slides.pdf, one slide per page, for handouts (needs LibreOffice).")
 @force_option
 @debug_option
-def slides_command(content, out_dir, templates, force, debug) -> None:
+def slides_command(content, out_dir, templates, handout, force, debug) -> None:
     """Build only the slide deck of each CONTENT file."""
-    _build(("slides",), content, out_dir, templates, debug, force)
+    if not handout:
+        _build(("slides",), content, out_dir, templates, debug, force)
+        return
+    from policybrief.preview import slides_pdf
+
+    written, current, _ = _reporters()
+    pdfs = _run(debug, lambda: slides_pdf(content, out_dir=out_dir, templates=templates, force=force,
+                                          on_written=written, on_current=current))
+    for pdf in pdfs:
+        click.echo(f"wrote {pdf} (slides as PDF, {pdf.stat().st_size / 1024:.0f} KB)")
 
 
 @cli.command("html")

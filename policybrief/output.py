@@ -44,3 +44,13 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def cache_folder(kind: str) -> Path:
+    """Return this user's cache folder for ``kind`` (e.g. "masters"): under ``XDG_CACHE_HOME``, else ``~/.cache``.
+
+    Things kept there are made again whenever they are missing, so deleting
+    the folder (``rm -rf ~/.cache/policybrief``) is always safe.
+    """
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "policybrief" / kind

@@ -55,6 +55,28 @@ def _remove_old(out_dir: Path, stem: str) -> None:
         old.unlink()
 
 
+def slides_pdf(paths: Iterable[Path] = (), *, out_dir: Path = Path("build"), templates: Iterable[Path] = (),
+               force: bool = False, on_written=lambda written: None, on_current=lambda path: None) -> list[Path]:
+    """Return the handout PDFs written: build each content file's deck (skipping what is current), then
+    write ``<out>/<name>-slides.pdf``, one slide per page, as LibreOffice renders it."""
+    from policybrief.api import build, find_content
+
+    soffice = find_soffice()  # before building: a missing LibreOffice is reported at once
+    files = find_content(paths)
+    build(files, out_dir=out_dir, targets=("slides",), templates=templates, force=force,
+          on_written=on_written, on_current=on_current)
+    written = []
+    with tempfile.TemporaryDirectory(prefix="slides-pdf-") as work:
+        for content in files:
+            pptx, target = out_dir / f"{content.stem}.pptx", out_dir / f"{content.stem}-slides.pdf"
+            if not force and target.is_file() and target.stat().st_mtime_ns >= pptx.stat().st_mtime_ns:
+                on_current(target)
+                continue
+            write_atomic(target, deck_to_pdf(pptx, Path(work), soffice).read_bytes())
+            written.append(target)
+    return written
+
+
 def pdf_pages_to_png(pdf: Path, out_dir: Path, stem: str, width: int = 1000, compress_level: int = 6) -> list[Path]:
     """Return the PNG files written for each page of ``pdf`` (``stem``-01.png …).
 

@@ -53,10 +53,13 @@ def squashed(pdf: Path) -> str:
 
 
 def corporate_master(target: Path) -> Path:
-    """Return ``target`` after writing the default master with its layouts renamed to Chinese names."""
+    """Return ``target`` after writing a master of only the five basic layouts, renamed to Chinese names, as an older corporate master has."""
     deck = Presentation(str(builtin_templates() / "deck" / "master.pptx"))
-    for layout in deck.slide_layouts:
-        layout._element.cSld.set("name", CORPORATE_NAMES[layout.name])
+    for layout in list(deck.slide_layouts):
+        if layout.name in CORPORATE_NAMES:
+            layout.name = CORPORATE_NAMES[layout.name]
+        else:
+            deck.slide_layouts.remove(layout)
     target.parent.mkdir(parents=True, exist_ok=True)
     deck.save(str(target))
     return target
@@ -99,7 +102,9 @@ def test_example_3_corporate_master_by_layout_names(tmp_path):
     result = run_cli(*args, "--out", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
     used = [slide.slide_layout.name for slide in Presentation(str(tmp_path / "out" / "107005.pptx")).slides]
-    assert used[:3] == ["封面", "議程", "章節"] and used[-1] == "結語" and set(used) == set(CORPORATE_NAMES.values())
+    # Overview, statement, columns, team and sources slides go onto the master's topic layout (內容).
+    assert used[:3] == ["封面", "議程", "內容"] and used[-1] == "結語" and set(used) == set(CORPORATE_NAMES.values())
+    assert "statement slides use '內容'" in result.stdout
 
 
 BLOCK = '{% extends "brief/base.html" %}\n{% block cover %}\n'

@@ -22,7 +22,7 @@ from policybrief.brief.subset import FONT_FOLDER
 from policybrief.cache import CACHE_NAME
 from policybrief.errors import ContentError, OutputError, TemplateError
 
-from .conftest import CONTENT
+from .conftest import CONTENT, copy_of
 
 FIELDS = [
     ("title",),
@@ -152,10 +152,9 @@ def test_content_is_never_template_code(tmp_path):
 
 
 @pytest.fixture
-def previous(tmp_path) -> Path:
-    """Return a folder holding a good build of the shipped report."""
-    build([CONTENT], out_dir=tmp_path)
-    return tmp_path
+def previous(tmp_path, built) -> Path:
+    """Return a folder holding a good build of the shipped report (a copy of the session's build)."""
+    return copy_of(built, tmp_path)
 
 
 @pytest.mark.parametrize(("failure", "raised"), [(OSError(28, "No space left on device"), OutputError), (KeyboardInterrupt(), KeyboardInterrupt)])

@@ -10,7 +10,7 @@ from PIL import Image
 from pptx import Presentation
 from pypdf import PdfReader
 
-from .conftest import CONTENT, run_cli
+from .conftest import CONTENT, copy_of, run_cli
 
 
 def test_preview_writes_every_page_and_slide_and_one_contact_sheet(tmp_path):
@@ -46,7 +46,8 @@ def test_preview_without_libreoffice_says_how_to_install_it(tmp_path):
     assert not list(Path(tmp_path / "out").glob("*.png"))
 
 
-def test_preview_when_libreoffice_fails_names_the_deck(tmp_path):
+def test_preview_when_libreoffice_fails_names_the_deck(tmp_path, built):
+    copy_of(built, tmp_path / "out")  # outputs up to date: the preview goes straight to the pages and slides
     bin_dir = tmp_path / "bin"  # a LibreOffice that fails as it does on a deck it cannot open
     bin_dir.mkdir()
     (bin_dir / "soffice").write_text('#!/bin/sh\necho "Error: source file could not be loaded" >&2\nexit 1\n', encoding="utf-8")

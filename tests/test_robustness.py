@@ -27,7 +27,7 @@ import pytest
 from policybrief.brief.subset import FONT_FOLDER
 from policybrief.cache import CACHE_NAME
 
-from .conftest import CONTENT, ROOT, build_into, run_cli
+from .conftest import CONTENT, ROOT, run_cli
 from .test_cli_errors import GOOD
 from .test_customising import corporate_master
 from .test_theme import themed
@@ -37,9 +37,9 @@ BAD = "107005.yaml"  # the same name as the shipped report, so its outputs would
 
 
 @pytest.fixture(scope="module")
-def previous(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Return a folder holding a good 107005 build (built once for the module; its tests write into it)."""
-    return build_into(tmp_path_factory.mktemp("previous"))
+def previous(built: Path) -> Path:
+    """Return a folder holding a good 107005 build (the session's; each test works on its own copy)."""
+    return built
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
@@ -197,7 +197,8 @@ CASES: list[tuple[str, Callable[[Path], list[str]], str]] = [
     ("master-not-a-zip", master(lambda path: path.write_bytes(b"PK? not really a zip")),
      "{tmp}/tpl/deck/master.pptx: is not a PowerPoint file (.pptx); save the master as .pptx."),
     ("master-missing-layout", master(master_without_topic),
-     "{tmp}/tpl/deck/master.pptx: has no slide layout named 'Topic'; it has: Title, Agenda, Section, 內容, Closing."),
+     "{tmp}/tpl/deck/master.pptx: has no slide layout named 'Topic'; it has: Title, Agenda, Overview, Section, Statement, "
+     "Two Columns, Three Columns, 內容, Team, Sources, Closing."),
     # --- outputs ---
     # Root ignores permission bits, so "not writable" is made real for anyone:
     # the output folder would have to be created inside a regular file.
@@ -278,7 +279,7 @@ def corporate_without_mapped_layout(folder: Path) -> list[str]:
 
 THEME = "tpl/theme.yaml"
 MASTER = BUILTIN / "deck" / "master.pptx"
-HEADING = "朝鮮半島情勢" * 33  # 198 characters: within the content limit, too long for a slide title at 18 pt
+HEADING = "朝鮮半島情勢" * 33  # 198 characters: within the content limit, too long for a slide title at 24 pt
 # Customising: the theme, template folders, policybrief.yaml, init-templates and the slide master,
 # each run as the user would (``check`` where it finds the problem, ``slides`` for the master).
 CUSTOM_CASES: list[tuple[str, Callable[[Path], list[str]], str]] = [
@@ -297,19 +298,21 @@ CUSTOM_CASES: list[tuple[str, Callable[[Path], list[str]], str]] = [
      "install it, or name an installed family (fc-list : family lists them)."),
     ("page-size", theme(("size: A4", "size: A4 } html {")),
      THEME + ":21: brief.page.size: expected a page size such as \"A4\", \"B5\" or \"letter landscape\", not 'A4 } html {'."),
-    ("size-too-small", theme(("min_body_size: 18", "min_body_size: 6")), THEME + ":40: deck.min_body_size: must be at least 12, not 6."),
-    ("size-too-large", theme(("title_size: 36", "title_size: 200")), THEME + ":38: deck.title_size: must be at most 96, not 200."),
-    ("size-not-a-number", theme(("body_size: 28", "body_size: large")), THEME + ":39: deck.body_size: expected a number, got text."),
+    ("size-too-small", theme(("min_body_size: 14", "min_body_size: 6")), THEME + ":49: deck.min_body_size: must be at least 10, not 6."),
+    ("size-too-large", theme(("  title_size: 36", "  title_size: 200")), THEME + ":45: deck.title_size: must be at most 96, not 200."),
+    ("size-not-a-number", theme(("body_size: 28", "body_size: large")), THEME + ":46: deck.body_size: expected a number, got text."),
     ("bullets-not-whole", theme(("max_bullets: 5", "max_bullets: 2.5")),
-     THEME + ":41: deck.max_bullets: expected a whole number, got the number 2.5."),
+     THEME + ":53: deck.max_bullets: expected a whole number, got the number 2.5."),
+    ("bodies-unknown", theme(("bodies: slides", "bodies: handout")),
+     THEME + ":44: deck.bodies: expected 'slides' or 'notes', not 'handout'."),
     ("unknown-colour", theme(('  paper: "#FFFFFF"', '  paper: "#FFFFFF"\n  link: "#0000FF"')),
      THEME + ":13: colours.link: unknown key; allowed here: accent, tint, text, muted, rule, paper."),
-    ("empty-layout-name", theme(("topic: Topic", 'topic: ""')), THEME + ":36: deck.layouts.topic: expected a layout name on one line, not ''."),
+    ("empty-layout-name", theme(("topic: Topic", 'topic: ""')), THEME + ":40: deck.layouts.topic: expected a layout name on one line, not ''."),
     ("logo-outside", theme(("logo:  ", "logo: ../../etc/logo.svg ")),
-     THEME + ":43: logo '../../etc/logo.svg' is outside the template folders; put the image next to theme.yaml."),
+     THEME + ":57: logo '../../etc/logo.svg' is outside the template folders; put the image next to theme.yaml."),
     ("logo-not-an-image", theme_with_logo("logo.png", b"not a picture"),
-     THEME + ":43: logo 'logo.png' is not a PNG, JPEG, GIF, WebP or SVG image; save the logo in one of these formats."),
-    ("logo-missing", theme(("logo:  ", "logo: logo.svg ")), THEME + ":43: logo 'logo.svg' not found next to theme.yaml; check the file name."),
+     THEME + ":57: logo 'logo.png' is not a PNG, JPEG, GIF, WebP or SVG image; save the logo in one of these formats."),
+    ("logo-missing", theme(("logo:  ", "logo: logo.svg ")), THEME + ":57: logo 'logo.svg' not found next to theme.yaml; check the file name."),
     ("master-missing", theme(("master: deck/master.pptx", "master: deck/corporate.pptx")),
      f"{THEME}:31: deck.master: 'deck/corporate.pptx' is not in the template folders (tpl, {BUILTIN}); "
      "save your master there, or correct the name (it is relative to the templates folder)."),
@@ -341,18 +344,19 @@ CUSTOM_CASES: list[tuple[str, Callable[[Path], list[str]], str]] = [
     ("corporate-missing-layout", corporate_without_mapped_layout,
      "{tmp}/tpl/deck/corporate.pptx: has no slide layout named '正文'; it has: 封面, 議程, 章節, 內容, 結語."),
     ("layout-without-placeholder", partial_theme("deck:\n  layouts: {topic: Title}\n", "slides"),
-     f"{MASTER}: layout 'Title' has no Body placeholder; it has: Series, Title, Subtitle, Footer, Slide Number."),
+     f"{MASTER}: layout 'Title' has no Body placeholder; it has: Title, Series, Subtitle, Footer, Slide Number."),
     ("plan-unknown-layout", command("slides", override("deck/deck.xml", '<deck><slide layout="Chart"><title>x</title></slide></deck>')),
-     f"{MASTER}: has no slide layout named 'Chart'; it has: Title, Agenda, Section, Topic, Closing."),
+     f"{MASTER}: has no slide layout named 'Chart'; it has: Title, Agenda, Overview, Section, Statement, Two Columns, "
+     "Three Columns, Topic, Team, Sources, Closing."),
     ("plan-unknown-placeholder", command("slides", override("deck/deck.xml", '<deck><slide layout="Topic"><numeral>壹</numeral></slide></deck>')),
      f"{MASTER}: layout 'Topic' has no Numeral placeholder; it has: Title, Body, Footer, Slide Number."),
     ("plan-unknown-element", command("slides", override("deck/deck.xml", '<deck><slide layout="Topic"><bogus>x</bogus></slide></deck>')),
      "tpl/deck/deck.xml:1: unknown element <bogus> in a <slide>; use one of <title>, <subtitle>, <series>, <numeral>, "
-     "<bullets>, <notes>, <footer>."),
+     "<bullets>, <body>, <point>, <notes>, <footer>, <logo>."),
     ("title-does-not-fit", command("slides", content(CONTENT.read_text(encoding="utf-8").replace(
         "heading: 金正恩時期以「發展核武」為談判籌碼", f"heading: {HEADING}", 1))),
      f"107005.yaml:40: sections[0].topics[0].heading: the slide title “一、{HEADING[:22]}…” of slide '壹、一' "
-     "does not fit layout 'Topic' even at 18 pt; shorten it in the content or enlarge the placeholder in the master."),
+     "does not fit layout 'Two Columns' even at 24 pt; shorten it in the content or enlarge the placeholder in the master."),
 ]
 
 

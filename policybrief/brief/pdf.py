@@ -20,7 +20,7 @@ DEFAULT_VARIANT = "pdf/ua-1"
 def write_pdf(html: str, folders: list[Path], base: Path, *, variant: str = DEFAULT_VARIANT,
               families: Iterable[str] = (), font_dir: Path | None = None) -> tuple[bytes, int]:
     """Return the PDF bytes of ``html`` and its page count (arguments as for ``typeset``)."""
-    from policybrief.brief.fetch import RefusedURL, refused_error  # imports WeasyPrint
+    from policybrief.compose.fetch import RefusedURL, refused_error  # imports WeasyPrint
 
     try:
         document = typeset(html, folders, base, variant=variant, families=families, font_dir=font_dir)
@@ -40,8 +40,8 @@ def typeset(html: str, folders: list[Path], base: Path, *, variant: str = DEFAUL
     import weasyprint  # imported here: `--help` and `check` must stay fast
     from weasyprint.text.fonts import FontConfiguration
 
-    from policybrief.brief.fetch import SandboxFetcher
     from policybrief.brief.subset import face_rules
+    from policybrief.compose.fetch import SandboxFetcher
 
     fetcher = SandboxFetcher([*folders, *([font_dir] if font_dir else [])])
     font_config, stylesheets = FontConfiguration(), []

@@ -33,6 +33,7 @@ class TopicView:
     heading: str
     recommendations: bool
     points: list[Point]
+    slide_title: str  # the heading, or the content's shorter slide_title
 
     @property
     def label(self) -> str:
@@ -61,7 +62,8 @@ def section_views(report: Report) -> list[SectionView]:
     views = []
     for s, section in enumerate(report.sections, start=1):
         topics = [
-            TopicView(t, topic_numeral(t), f"s{s}-t{t}", topic.heading, topic.recommendations, list(topic.points))
+            TopicView(t, topic_numeral(t), f"s{s}-t{t}", topic.heading, topic.recommendations, list(topic.points),
+                      topic.slide_title or topic.heading)
             for t, topic in enumerate(section.topics, start=1)
         ]
         views.append(SectionView(s, section_numeral(s), f"s{s}", section.heading, topics))

@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from policybrief.errors import Problem, TemplateError, shown_path
+from policybrief.output import cache_folder
 
 
 def builtin_templates() -> Path:
@@ -47,8 +49,37 @@ def make_environment(folders: list[Path]) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=_bytecode_cache(),
     )
+    env.filters.update(host=host, short_url=short_url)
     return env
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Return a cache of compiled templates in the user's cache folder (None when it cannot be made).
+
+    Compiling the templates is most of the time ``check`` spends in Jinja;
+    a compiled template is reused while its source file is unchanged.
+    """
+    folder = cache_folder("templates")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
+
+
+def host(url: str) -> str:
+    """Return the host name of ``url`` without ``www.``, e.g. whitehouse.gov (the ``host`` filter)."""
+    name = urlsplit(url).hostname or url
+    return name.removeprefix("www.")
+
+
+def short_url(url: str, limit: int = 40) -> str:
+    """Return ``url`` as a reader would type it: no scheme, no ``www.``, cut to ``limit`` characters with … (the ``short_url`` filter)."""
+    parts = urlsplit(url)
+    text = host(url) + parts.path.rstrip("/") + (f"?{parts.query}" if parts.query else "")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:

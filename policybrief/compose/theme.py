@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, PrivateAttr
 
@@ -23,7 +23,7 @@ from policybrief.load.schema import Model
 from policybrief.load.validate import validate
 from policybrief.load.yamlfile import load_yaml
 from policybrief.typography.fonts import WEIGHTS, installed
-from policybrief.typography.measure import Measurer
+from policybrief.typography.measure import Measurer, measurer
 
 THEME_FILE = "theme.yaml"
 _COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
@@ -67,9 +67,9 @@ class FontRole(Model):
     latin: FontName
     east_asian: FontName
 
-    def measurer(self, bold: bool = False) -> Measurer:
-        """Return the measurer of text set in this role's typefaces."""
-        return Measurer(self.latin, self.east_asian, bold)
+    def measurer(self, bold: bool = False, latin_scale: float = 1.0) -> Measurer:
+        """Return the measurer of text set in this role's typefaces (Latin widths times ``latin_scale``)."""
+        return measurer(self.latin, self.east_asian, bold, latin_scale)
 
     def families(self) -> list[str]:
         """Return the role's font families in CSS order: Latin face first, then the East-Asian one (once if the same)."""
@@ -103,28 +103,51 @@ class BriefStyle(Model):
 
 
 class Layouts(Model):
-    """The master's layout name for each slide role."""
+    """The master's layout name for each slide role.
+
+    The first five every master must have; a master without one of the others
+    (an older or corporate master) gets that role's slides on the topic
+    layout instead, and the build says so.
+    """
 
     title: LayoutName
     agenda: LayoutName
     section: LayoutName
     topic: LayoutName
     closing: LayoutName
+    overview: LayoutName = "Overview"
+    statement: LayoutName = "Statement"
+    two_columns: LayoutName = "Two Columns"
+    three_columns: LayoutName = "Three Columns"
+    team: LayoutName = "Team"
+    sources: LayoutName = "Sources"
 
 
 # The slide roles a deck template may ask for; the theme maps each to a layout of the master.
 ROLES = tuple(Layouts.model_fields)
+REQUIRED_ROLES = ("title", "agenda", "section", "topic", "closing")
+# Where a role's slides go when the master lacks its layout.
+FALLBACK_ROLE = "topic"
 
 
 class DeckStyle(Model):
-    """The deck's master, its layouts by role, and text sizes (points)."""
+    """The deck's master, its layouts by role, text sizes (points) and where point bodies go."""
 
     master: FileName
     layouts: Layouts
+    bodies: Literal["slides", "notes"] = "slides"
     title_size: float = Field(ge=12, le=96)
     body_size: float = Field(ge=12, le=72)
-    min_body_size: float = Field(ge=12, le=72)
+    min_title_size: float = Field(default=24, ge=12, le=72)
+    min_headline_size: float = Field(default=18, ge=10, le=72)
+    min_body_size: float = Field(ge=10, le=72)
+    line_spacing: float = Field(default=1.35, ge=1, le=2.5)  # of body text, in ems: exact, so every viewer spaces lines alike
+    title_line_spacing: float = Field(default=1.15, ge=1, le=2.5)  # of titles and headlines
+    max_points: int = Field(default=4, ge=1, le=12)
     max_bullets: int = Field(ge=1, le=20)
+    # The East-Asian face written into the file, when it differs from the one text is measured in
+    # (fonts.slides.east_asian): e.g. Microsoft JhengHei for a Windows audience. It need not be installed here.
+    east_asian_font: FontName | None = None
 
 
 class Theme(Model):
@@ -145,6 +168,14 @@ class Theme(Model):
     def layout_name(self, role: str) -> str:
         """Return the master's layout name for slide ``role`` (a literal layout name passes through)."""
         return getattr(self.deck.layouts, role) if role in ROLES else role
+
+    def written_east_asian(self) -> str:
+        """Return the East-Asian typeface the deck names on its runs and in its theme."""
+        return self.deck.east_asian_font or self.fonts.slides.east_asian
+
+    def logo_path(self) -> Path | None:
+        """Return the logo file (None without a logo)."""
+        return (self._folder / self.logo).resolve() if self.logo else None
 
     def logo_uri(self) -> str:
         """Return the logo as a file URI ('' without a logo)."""

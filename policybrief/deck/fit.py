@@ -1,126 +1,405 @@
-"""Fitting the slide plan to the master: every text at the largest size that fits, continuations where none does.
+"""Fitting the slide plan to the master: layouts chosen by the material, every text at the largest size that fits.
 
-Each text goes into the layout placeholder of its role, measured with the
-theme's slide typefaces (``typography.measure``) so that it never overflows;
-bullets that do not fit continue on ``（續）`` slides. A text that cannot fit
-even at the minimum size is a Problem at the line that wrote it (content or
-template), so ``check`` finds it without building.
+Texts are measured with the theme's slide typefaces (``typography.measure``)
+in the real placeholder boxes of the master, with a margin for renderers and
+substitute faces. A slide of points gets a layout by its material: one point
+→ statement, two or three that fit → columns, more or longer → a list,
+continued on ``（續）`` slides rather than shrunk below the theme's minimums; a
+headline never leaves its body. A title that cannot fit even at the minimum
+size is a Problem at the line that wrote it (content or template), so
+``check`` finds it without building.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import math
+import re
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from policybrief.deck.master import Master
-from policybrief.deck.plan import PLACEHOLDERS, SlidePlan
+from policybrief.deck.master import Geometry, Placeholder
+from policybrief.deck.plan import PLACEHOLDERS, PointPlan, SlidePlan
 from policybrief.errors import BriefError
+from policybrief.typography import rules
 
 if TYPE_CHECKING:  # the theme (and pydantic) is loaded only when a deck is made
     from policybrief.compose.theme import Theme
 
-SPACE_BEFORE = 0.6  # space before a bullet, in em of its size
 SIZE_STEP = 2  # shrink in even steps: slides of one deck share a few sizes, not one per slide
-SAFETY_WIDTH, SAFETY_HEIGHT = 0.94, 0.98  # renderers differ a little in line breaking: keep a margin
+# Renderers differ a little in line breaking: keep a margin. A recipient without our font gets a substitute
+# face: its Han characters are 1 em like ours, its Latin letters and digits may run wider (WenQuanYi Zen Hei's by
+# up to a tenth), so Latin text is measured that much wider.
+SAFETY_WIDTH, SAFETY_HEIGHT = 0.97, 0.97
+LATIN_ALLOWANCE = 1.12
+LEGACY_SPACE = 0.6  # space before a paragraph (em) when the master sets none
 CONTINUED = "（續）"
+SLOT_ROLES = {1: "statement", 2: "two_columns", 3: "three_columns"}
+# A columns slide whose fullest body box is less full than this is sparse: its points go into a list instead;
+# so is a one-point statement (below STATEMENT_SPARSE) in a run of such slides of one section: they share list slides.
+SPARSE = 0.65
+STATEMENT_SPARSE = 0.75
+LIST_ROLES = ("topic", "team", "sources", "overview")
+
+
+@dataclass(frozen=True)
+class Para:
+    """One paragraph as it will be written: text (line breaks as \\n), size, bold, list level (0 or 1), space before and line pitch (pt)."""
+
+    text: str
+    size: float
+    bold: bool
+    level: int = 0
+    space_before: float = 0.0
+    line_pitch: float = 0.0  # exact distance between lines; 0: the font's own
+
+
+@dataclass(frozen=True)
+class Box:
+    """The paragraphs that go into one placeholder (by name) of a slide's layout."""
+
+    placeholder: str
+    paragraphs: list[Para]
 
 
 @dataclass(frozen=True)
 class Slide:
-    """One slide to write: its plan (texts for this page only), the master layout name and each role's font size."""
+    """One slide to write: the master layout, its filled boxes, speaker notes, footer, and whether it shows the logo."""
 
-    plan: SlidePlan
     layout: str
-    sizes: dict[str, float]
+    boxes: list[Box]
+    notes: list[str] = field(default_factory=list)
+    footer: str = ""
+    logo: bool = False
 
 
 @dataclass(frozen=True)
 class Fitted:
-    """The fitted deck: its slides, and each plan slide that continued (message, slide count)."""
+    """The fitted deck: its slides, and what the build should tell the user (continuations, layout fallbacks)."""
 
     slides: list[Slide]
-    continued: list[str]
+    messages: list[str]
 
 
-def fit_deck(plans: list[SlidePlan], master: Master, theme: Theme) -> Fitted:
+def fit_deck(plans: list[SlidePlan], master: Geometry, theme: Theme) -> Fitted:
     """Return every slide of ``plans`` fitted to ``master``'s layouts (as ``theme`` maps roles to them)."""
-    from policybrief.compose.theme import ROLES
+    from policybrief.compose.theme import REQUIRED_ROLES
 
-    for role in ROLES:
-        master.layout(theme.layout_name(role))
-    slides, continued = [], []
-    for plan in plans:
-        pages = _paginate(plan, theme.layout_name(plan.layout), master, theme)
+    for role in REQUIRED_ROLES:
+        master.check_layout(theme.layout_name(role))
+    fitter = _Fitter(master, theme)
+    slides = []
+    for plan in fitter.merged(plans):
+        pages = fitter.slides(plan)
         if len(pages) > 1:
             origin = plan.origin(plan.title, "title")
-            continued.append(f"continued: {plan.name or plan.title} → {len(pages)} slides ({origin.file}:{origin.line})")
+            fitter.messages.append(f"continued: {plan.name or plan.title} → {len(pages)} slides ({origin.file}:{origin.line})")
         slides.extend(pages)
-    return Fitted(slides, continued)
+    return Fitted(slides, fitter.messages)
 
 
-def _paginate(plan: SlidePlan, layout: str, master: Master, theme: Theme) -> list[Slide]:
-    """Return the slides ``plan`` needs, each with the font size of every role."""
-    sizes = {role: _fit(plan, role, paragraphs, layout, master, theme)
-             for role, paragraphs in plan.texts.items() if role != "bullets"}
-    if not plan.bullets:
-        return [Slide(plan, layout, sizes)]
-    chunks, size = _split_bullets(plan, layout, master, theme)
-    pages = []
-    for n, chunk in enumerate(chunks):
-        page = replace(plan, texts={**plan.texts, "bullets": chunk})
-        page_sizes = {**sizes, "bullets": size}
-        if n:  # a continuation: its longer title is fitted on its own
-            page.texts["title"] = [f"{plan.title}{CONTINUED}"]
-            page_sizes["title"] = _fit(page, "title", page.texts["title"], layout, master, theme)
-        pages.append(Slide(page, layout, page_sizes))
-    return pages
+class _Fitter:
+    """Fits slide plans to one master with one theme, remembering what to tell the user."""
+
+    def __init__(self, master: Geometry, theme: Theme) -> None:
+        self.master, self.theme = master, theme
+        self.messages: list[str] = []
+        self._fallbacks: set[str] = set()
+
+    # --- layouts -------------------------------------------------------------------------
+
+    def layout_for(self, role: str) -> str:
+        """Return the master layout of ``role``: its own, else the topic layout (said once per role)."""
+        name = self.theme.layout_name(role)
+        if self.master.has_layout(name) or role not in LIST_ROLES + tuple(SLOT_ROLES.values()):
+            return name
+        fallback = self.theme.layout_name("topic")
+        if role not in self._fallbacks:
+            self._fallbacks.add(role)
+            self.messages.append(f"layout '{name}' is not in {self.master.path.name}: {role} slides use '{fallback}' "
+                                 f"(add the layout, or map deck.layouts.{role} in theme.yaml)")
+        return fallback
+
+    def list_boxes(self, layout: str) -> list[str]:
+        """Return the placeholders of ``layout`` that hold a list: "Body", or "Column 1", "Column 2"…"""
+        names = self.master.names(layout)
+        columns = sorted(name for name in names if re.fullmatch(r"Column \d+", name))
+        return columns or [name for name in names if name.lower() == "body"][:1]
+
+    def slots(self, layout: str) -> int:
+        """Return how many headline/body slots ("Headline 1", "Body 1"…) ``layout`` has."""
+        names = set(self.master.names(layout))
+        return sum(1 for n in range(1, 10) if f"Headline {n}" in names and f"Body {n}" in names)
+
+    # --- sizes -----------------------------------------------------------------------------
+
+    def _minimum(self, kind: str) -> float:
+        """Return the theme's minimum size for a text of ``kind`` (title, headline or body)."""
+        deck = self.theme.deck
+        return {"title": deck.min_title_size, "headline": deck.min_headline_size}.get(kind, deck.min_body_size)
+
+    def _design(self, placeholder: Placeholder, level: int, kind: str) -> float:
+        """Return the design size of a list level of ``placeholder`` (the theme's when the master sets none)."""
+        size = placeholder.styles[level].size
+        return size or (self.theme.deck.title_size if kind == "title" else self.theme.deck.body_size)
+
+    def _steps(self, items: list[tuple[Placeholder, int, str]]) -> int:
+        """Return how many size steps the texts ``items`` (placeholder, level, kind) can shrink before all are at their minimum."""
+        return max((math.ceil(max(self._design(p, level, kind) - self._minimum(kind), 0) / SIZE_STEP)
+                    for p, level, kind in items), default=0)
+
+    def box(self, layout: str, name: str, texts: list[tuple[str, int, str]], step: int) -> Box | None:
+        """Return the Box of ``texts`` ((text, level, kind)…) in placeholder ``name`` at size ``step``, or None when it does not fit."""
+        found, fullness = self.measure(layout, name, texts, step)
+        return found if fullness <= 1 else None
+
+    def measure(self, layout: str, name: str, texts: list[tuple[str, int, str]], step: int) -> tuple[Box, float]:
+        """Return the Box of ``texts`` ((text, level, kind)…) in placeholder ``name`` at size ``step``, and how full it is (over 1: too full)."""
+        placeholder = self.master.placeholder(layout, name)
+        paragraphs, height = [], 0.0
+        for n, (text, level, kind) in enumerate(texts):
+            style = placeholder.styles[level]
+            design = self._design(placeholder, level, kind)
+            size = max(design - SIZE_STEP * step, min(self._minimum(kind), design))
+            measurer = self.theme.fonts.slides.measurer(style.bold, LATIN_ALLOWANCE)
+            width = (placeholder.width - style.indent) * SAFETY_WIDTH
+            lines = measurer.wrap(text, width, size)
+            space = (style.space_before if style.space_before is not None else LEGACY_SPACE * size) if n else 0.0
+            pitch = size * (self.theme.deck.title_line_spacing if kind in ("title", "headline") else self.theme.deck.line_spacing)
+            # Lines are set at an exact pitch (Para.line_pitch): PowerPoint and LibreOffice give every line, the first too, that height.
+            height += len(lines) * pitch + space
+            if kind in ("title", "headline") and len(lines) > 1:  # balanced: no lone character on the last line
+                text = "\n".join(measurer.balanced_lines(text, width / size))
+            paragraphs.append(Para(text, size, style.bold, level, space, pitch))
+        return Box(name, paragraphs), height / (placeholder.height * SAFETY_HEIGHT)
+
+    def text_box(self, plan: SlidePlan, layout: str, role: str, paragraphs: list[str]) -> Box:
+        """Return the Box of a plain text role (title, subtitle…) at the largest size that fits; raise when none does."""
+        kind = "title" if role == "title" else "body"
+        name = PLACEHOLDERS[role]
+        placeholder = self.master.placeholder(layout, name)
+        texts = [(text, 0, kind) for text in paragraphs]
+        for step in range(self._steps([(placeholder, 0, kind)]) + 1):
+            found = self.box(layout, name, texts, step)
+            if found is not None:
+                return found
+        raise BriefError(self._too_long(plan, role, " ".join(paragraphs), layout))
+
+    def _too_long(self, plan: SlidePlan, role: str, text: str, layout: str):
+        """Return the Problem of a text that does not fit its placeholder even at the minimum size, at the text's origin."""
+        shown = text if len(text) <= 24 else f"{text[:24]}…"
+        minimum = self._minimum(role if role in ("title", "headline") else "body")
+        origin = plan.origin(text.removesuffix(CONTINUED), role)
+        return origin.problem(
+            f"the slide {role} “{shown}” of slide '{plan.name or plan.title}' does not fit layout '{layout}' even at {minimum:g} pt",
+            "shorten it in the content or enlarge the placeholder in the master")
+
+    # --- slides ----------------------------------------------------------------------------
+
+    def slides(self, plan: SlidePlan) -> list[Slide]:
+        """Return the slides ``plan`` needs."""
+        points = plan.points or [PointPlan(text) for text in plan.bullets]
+        if not points:
+            layout = self.layout_for(plan.layout)
+            boxes = [self.text_box(plan, layout, role, texts) for role, texts in plan.texts.items() if texts]
+            return [Slide(layout, boxes, list(plan.notes), plan.footer, plan.logo)]
+        if plan.points and plan.layout == "points" and len(points) in SLOT_ROLES:
+            layout = self.layout_for(SLOT_ROLES[len(points)])  # the topic layout (and a note) when the master lacks it
+            found = self._slot_slide(plan, layout) if self.slots(layout) else None
+            if found is not None:
+                return [found]
+        role = plan.layout if plan.layout in LIST_ROLES else "topic" if plan.points else plan.layout
+        if not plan.points:
+            limit = self.theme.deck.max_bullets
+        elif role == "topic":
+            limit = self.theme.deck.max_points
+        else:
+            limit = len(points)
+        return self._list_slides(plan, self.layout_for(role), points, limit)
+
+    def _title_boxes(self, plan: SlidePlan, layout: str, continued: bool) -> list[Box]:
+        """Return the boxes of the plan's plain texts (title first), the title marked （續） on a continuation."""
+        boxes = []
+        for role, texts in plan.texts.items():
+            if role in ("bullets",) or not texts:
+                continue
+            if continued and role == "title":
+                texts = [f"{plan.title}{CONTINUED}"]
+            boxes.append(self.text_box(plan, layout, role, texts))
+        return boxes
+
+    def _slot_slide(self, plan: SlidePlan, layout: str) -> Slide | None:
+        """Return the one slide showing each point in its own headline/body slot, or None when they do not all fit."""
+        if self.slots(layout) != len(plan.points):
+            return None
+        items = []
+        for n, _ in enumerate(plan.points, start=1):
+            items += [(self.master.placeholder(layout, f"Headline {n}"), 0, "headline"),
+                      (self.master.placeholder(layout, f"Body {n}"), 0, "body")]
+        for step in range(self._steps(items) + 1):
+            boxes = []
+            for n, point in enumerate(plan.points, start=1):
+                boxes.append(self.box(layout, f"Headline {n}", [(point.headline, 0, "headline")], step))
+                boxes.append(self.box(layout, f"Body {n}", [(text, 0, "body") for text in point.details], step)
+                             if point.details else Box(f"Body {n}", []))
+            if None not in boxes:
+                if len(plan.points) > 1 and self._sparse(layout, plan.points, step):
+                    return None  # short points read better one under the other, in a list
+                notes = [*plan.notes, *(point.note for point in plan.points if point.note)]
+                return Slide(layout, [*self._title_boxes(plan, layout, False), *boxes], notes, plan.footer, plan.logo)
+        return None
+
+    def _sparse(self, layout: str, points: list[PointPlan], step: int, threshold: float = SPARSE) -> bool:
+        """Return True when the fullest body box of ``points`` in slot ``layout`` at ``step`` is less than ``threshold`` full."""
+        fullness = [self.measure(layout, f"Body {n}", [(text, 0, "body") for text in point.details], step)[1]
+                    for n, point in enumerate(points, start=1) if point.details]
+        return max(fullness, default=0.0) < threshold
+
+    def merged(self, plans: list[SlidePlan]) -> list[SlidePlan]:
+        """Return ``plans`` with every run of two or more sparse one-point slides of one group merged into one list slide."""
+        result: list[SlidePlan] = []
+        run: list[SlidePlan] = []
+        for plan in [*plans, None]:
+            if plan is not None and self._mergeable(plan) and (not run or run[0].group == plan.group):
+                run.append(plan)
+                continue
+            result.extend([_merge(run)] if len(run) > 1 else run)
+            run = [plan] if plan is not None and self._mergeable(plan) else []
+            if plan is not None and not run:
+                result.append(plan)
+        return result
+
+    def _mergeable(self, plan: SlidePlan) -> bool:
+        """Return True for a one-point slide of a group whose statement slide would be sparse."""
+        if not (plan.group and plan.layout == "points" and len(plan.points) == 1 and plan.points[0].details):
+            return False
+        layout = self.theme.layout_name("statement")
+        if not self.master.has_layout(layout) or self.slots(layout) != 1:
+            return True
+        return self._sparse(layout, plan.points, 0, STATEMENT_SPARSE)
+
+    def _list_slides(self, plan: SlidePlan, layout: str, points: list[PointPlan], limit: int) -> list[Slide]:
+        """Return the fewest slides showing ``points`` as lists in ``layout``'s list boxes, at the largest size that allows."""
+        names = self.list_boxes(layout)
+        if not names:
+            self.master.placeholder(layout, "Body")  # raises the master's message: the layout has no list box
+        first = self.master.placeholder(layout, names[0])
+        levels = bool(plan.points)  # plain <bullets> are one level of body text
+        kinds = [(first, 0, "headline" if levels else "body"), (first, 1, "body")]
+        steps = self._steps(kinds)
+        points = self._split_long(plan, layout, names[0], points, steps, levels)
+        best = None
+        for step in range(steps + 1):
+            groups = self._groups(layout, names[0], points, step, limit, levels)
+            if groups is not None and (best is None or len(groups) < len(best[1])):
+                best = (step, groups)
+            if best is not None and len(best[1]) <= len(names):
+                break
+        step, groups = best
+        slides = []
+        for page, start in enumerate(range(0, len(groups), len(names))):
+            on_page = list(zip(names, groups[start:start + len(names)], strict=False))
+            # Each slide as large as its own points allow: a short last page need not keep the fullest page's size.
+            page_step = next(s for s in range(step + 1) if all(
+                self.box(layout, name, self._texts(group, levels), s) is not None for name, group in on_page))
+            boxes = [self.box(layout, name, self._texts(group, levels), page_step) for name, group in on_page]
+            shown = [point for group in groups[start:start + len(names)] for point in group]
+            notes = [*(plan.notes if page == 0 else []), *(point.note for point in shown if point.note)]
+            slides.append(Slide(layout, [*self._title_boxes(plan, layout, page > 0), *boxes], notes, plan.footer,
+                                plan.logo and page == 0))
+        return slides
+
+    @staticmethod
+    def _texts(points: list[PointPlan], levels: bool) -> list[tuple[str, int, str]]:
+        """Return the paragraphs of ``points`` in a list: each headline, then its details one level down."""
+        texts = []
+        for point in points:
+            texts.append((point.headline, 0, "headline" if levels else "body"))
+            texts.extend((detail, 1, "body") for detail in point.details)
+        return texts
+
+    def _groups(self, layout: str, name: str, points: list[PointPlan], step: int, limit: int,
+                levels: bool) -> list[list[PointPlan]] | None:
+        """Return ``points`` cut into the fewest runs that each fit box ``name`` at ``step`` (at most ``limit`` each), evened out; None if one point alone does not fit."""
+        fits = {}
+
+        def fit(start: int, end: int) -> bool:
+            if (start, end) not in fits:
+                texts = self._texts(points[start:end], levels)
+                fits[start, end] = end - start <= limit and self.box(layout, name, texts, step) is not None
+            return fits[start, end]
+
+        count, start = 0, 0
+        while start < len(points):  # greedy: the fewest runs
+            end = start + 1
+            if not fit(start, end):
+                return None
+            while end < len(points) and fit(start, end + 1):
+                end += 1
+            count, start = count + 1, end
+        # The same number of runs, evened out: cut at the even shares when they fit, else keep the greedy cuts.
+        cuts = [round(n * len(points) / count) for n in range(count + 1)]
+        if all(fit(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if a < b) and len(set(cuts)) == len(cuts):
+            return [points[a:b] for a, b in zip(cuts, cuts[1:], strict=False)]
+        groups, start = [], 0
+        while start < len(points):
+            end = start + 1
+            while end < len(points) and fit(start, end + 1):
+                end += 1
+            groups.append(points[start:end])
+            start = end
+        return groups
+
+    def _split_long(self, plan: SlidePlan, layout: str, name: str, points: list[PointPlan], steps: int,
+                    levels: bool) -> list[PointPlan]:
+        """Return ``points`` with any point too long for a whole box (even at the minimum sizes) cut into parts, each under its headline（續）.
+
+        A body is cut between sentences, a sentence longer than a box between
+        characters; a headline that alone does not fit is a Problem at its line.
+        """
+
+        def fits(point: PointPlan) -> bool:
+            return self.box(layout, name, self._texts([point], levels), steps) is not None
+
+        result = []
+        for point in points:
+            if fits(point):
+                result.append(point)
+                continue
+            if not fits(PointPlan(point.headline)):
+                raise BriefError(self._too_long(plan, "headline", point.headline, layout))
+            part = PointPlan(point.headline, [], point.note)
+            for piece in self._pieces(point, fits):
+                trial = replace(part, details=[*part.details, piece])
+                if part.details and not fits(trial):
+                    result.append(part)
+                    part = PointPlan(f"{point.headline}{CONTINUED}", [piece])
+                else:
+                    part = trial
+            result.append(part)
+        return result
+
+    @staticmethod
+    def _pieces(point: PointPlan, fits) -> list[str]:
+        """Return the details of ``point`` as sentences, each cut so that it fits a box under the headline."""
+        pieces = []
+        for sentence in (piece for detail in point.details for piece in rules.clauses(detail)):
+            while sentence:
+                low, high = 1, len(sentence)  # the longest prefix that fits (at least one character)
+                while low < high:
+                    middle = (low + high + 1) // 2
+                    if fits(PointPlan(point.headline, [sentence[:middle]])):
+                        low = middle
+                    else:
+                        high = middle - 1
+                pieces.append(sentence[:low])
+                sentence = sentence[low:]
+        return pieces
 
 
-def _largest_size(paragraphs: list[str], layout: str, role: str, master: Master, theme: Theme) -> float | None:
-    """Return the largest size (design size down to the theme's minimum) at which ``paragraphs`` fit, or None."""
-    minimum = theme.deck.min_body_size
-    placeholder = master.placeholder(layout, PLACEHOLDERS[role])
-    design = placeholder.style.size or (theme.deck.title_size if role == "title" else theme.deck.body_size)
-    measurer = theme.fonts.slides.measurer(placeholder.style.bold)
-    width = (placeholder.width - placeholder.style.indent) * SAFETY_WIDTH
-    space = SPACE_BEFORE if role == "bullets" else 0.0
-    size = design
-    while size >= min(minimum, design):
-        if measurer.height(paragraphs, width, size, space) <= placeholder.height * SAFETY_HEIGHT:
-            return size
-        size -= SIZE_STEP
-    return None
-
-
-def _fit(plan: SlidePlan, role: str, paragraphs: list[str], layout: str, master: Master, theme: Theme) -> float:
-    """Return the size at which a (non-bullet) text fits its placeholder; raise when none does."""
-    size = _largest_size(paragraphs, layout, role, master, theme)
-    if size is None:
-        raise BriefError(_too_long(plan, role, " ".join(paragraphs), layout, theme))
-    return size
-
-
-def _split_bullets(plan: SlidePlan, layout: str, master: Master, theme: Theme) -> tuple[list[list[str]], float]:
-    """Return the bullets cut into the fewest even slides that fit, and the one size they all use."""
-    bullets = plan.bullets
-    count = -(-len(bullets) // theme.deck.max_bullets)
-    while count <= len(bullets):
-        chunks = [bullets[i * len(bullets) // count:(i + 1) * len(bullets) // count] for i in range(count)]
-        sizes = [_largest_size(chunk, layout, "bullets", master, theme) for chunk in chunks]
-        if None not in sizes:
-            return chunks, min(sizes)
-        count += 1
-    measurer = theme.fonts.slides.measurer()
-    longest = max(bullets, key=measurer.width)
-    raise BriefError(_too_long(plan, "bullets", longest, layout, theme))
-
-
-def _too_long(plan: SlidePlan, role: str, text: str, layout: str, theme: Theme):
-    """Return the Problem of a text that does not fit its placeholder even at the minimum size, at the text's origin."""
-    shown = text if len(text) <= 24 else f"{text[:24]}…"
-    what = "bullet" if role == "bullets" else role
-    origin = plan.origin(text.removesuffix(CONTINUED), role)
-    return origin.problem(
-        f"the slide {what} “{shown}” of slide '{plan.name or plan.title}' does not fit layout '{layout}' "
-        f"even at {theme.deck.min_body_size:g} pt",
-        "shorten it in the content or enlarge the placeholder in the master")
+def _merge(plans: list[SlidePlan]) -> SlidePlan:
+    """Return one list slide showing the one point of each of ``plans`` under its slide's title, titled by their group."""
+    first = plans[0]
+    points = [replace(plan.points[0], headline=f"{plan.title}：{plan.points[0].headline}") for plan in plans]
+    notes = [note for plan in plans for note in plan.notes]
+    return replace(first, layout="topic", name=first.group_title or first.name, texts={"title": [first.group_title or first.title]},
+                   points=points, notes=notes, group="")

@@ -5,10 +5,12 @@
   in the theme's East-Asian font, whatever the deck's design says.
 - A placeholder's design size, boldness and indent, and its text insets, as
   the layout's list style and body properties hold them.
-- The slide-number field (python-pptx writes plain runs only).
-- The theme part (colours and fonts), which python-pptx does not model: it is
-  rewritten in the saved package, together with fixed zip timestamps so equal
-  input gives equal bytes.
+- The slide-number field (python-pptx writes plain runs only) and a picture's alternative text.
+- Paragraphs that do not let punctuation hang past the box (``hangingPunct``).
+- The theme part (colours and fonts), which python-pptx does not model, and
+  the slide size's type (python-pptx leaves "screen4x3" on a 16:9 deck): both
+  are rewritten in the saved package, together with fixed zip timestamps so
+  equal input gives equal bytes.
 """
 
 from __future__ import annotations
@@ -28,21 +30,26 @@ _SLIDE_NUMBER_ID = "{B6F15528-21DE-4FAA-801E-634DDDAF4B2B}"
 
 @dataclass(frozen=True)
 class Style:
-    """What a layout placeholder's first list level says about its text: size (pt, None if unset), bold, indent (pt)."""
+    """What one list level of a layout placeholder says about its text: size (pt, None if unset), bold, indent and space before (pt)."""
 
     size: float | None
     bold: bool
     indent: float
+    space_before: float | None
 
 
-def placeholder_style(shape: Any) -> Style:
-    """Return the design style of a layout placeholder ``shape``."""
-    level = shape.element.txBody.find(f"{A}lstStyle/{A}lvl1pPr")
-    rpr = level.find(f"{A}defRPr") if level is not None else None
+def placeholder_style(shape: Any, level: int = 1) -> Style:
+    """Return the design style of list level ``level`` (1 or 2) of a layout placeholder ``shape`` (level 1's when it has no such level)."""
+    found = shape.element.txBody.find(f"{A}lstStyle/{A}lvl{level}pPr")
+    if found is None and level > 1:
+        return placeholder_style(shape, 1)
+    rpr = found.find(f"{A}defRPr") if found is not None else None
     size = int(rpr.get("sz")) / 100 if rpr is not None and rpr.get("sz") else None
     bold = rpr is not None and rpr.get("b") == "1"
-    indent = int(level.get("marL", 0)) / EMU_PER_PT if level is not None else 0.0
-    return Style(size, bold, indent)
+    indent = int(found.get("marL", 0)) / EMU_PER_PT if found is not None else 0.0
+    points = found.find(f"{A}spcBef/{A}spcPts") if found is not None else None
+    space = int(points.get("val")) / 100 if points is not None else None
+    return Style(size, bold, indent, space)
 
 
 def text_area(shape: Any) -> tuple[float, float]:
@@ -72,12 +79,27 @@ def mark_runs(shape: Any, latin: str, east_asian: str) -> None:
                 rpr.append(node)
 
 
+def no_hanging_punctuation(shape: Any) -> None:
+    """Keep line-final ，。 inside the box: LibreOffice lets them hang past the edge unless a paragraph says otherwise."""
+    for paragraph in shape.element.iter(f"{A}p"):
+        ppr = paragraph.find(f"{A}pPr")
+        if ppr is None:
+            ppr = paragraph.makeelement(f"{A}pPr", {})
+            paragraph.insert(0, ppr)
+        ppr.set("hangingPunct", "0")
+
+
 def make_slide_number(shape: Any) -> None:
     """Turn the first run of ``shape`` into a slide-number field, so renumbering in an editor stays right."""
     run = shape.element.find(f".//{A}r")
     run.tag = f"{A}fld"
     run.set("id", _SLIDE_NUMBER_ID)
     run.set("type", "slidenum")
+
+
+def describe(picture: Any, text: str) -> None:
+    """Give ``picture`` its alternative text (``descr``), which screen readers read; python-pptx sets only the name."""
+    picture.element.nvPicPr.cNvPr.set("descr", text)
 
 
 def remove(shape: Any) -> None:
@@ -98,6 +120,9 @@ def finished_package(data: bytes, palette: dict[str, str] | None = None, fonts: 
             blob = source.read(info.filename)
             if palette is not None and info.filename.startswith("ppt/theme/theme") and info.filename.endswith(".xml"):
                 blob = _themed(blob, palette, fonts or {})
+            elif info.filename == "ppt/presentation.xml":
+                # python-pptx keeps its template's type="screen4x3" when the size becomes 16:9.
+                blob = blob.replace(b' type="screen4x3"', b"")
             fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16

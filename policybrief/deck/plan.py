@@ -21,8 +21,10 @@ from policybrief.compose.environment import render
 from policybrief.errors import Origin, TemplateError, shown_path
 
 DECK_TEMPLATE = "deck/deck.xml"
-# Plan element → the layout placeholder it fills. <bullets> holds <li>, the others text or <p>.
-PLACEHOLDERS = {"title": "Title", "subtitle": "Subtitle", "series": "Series", "numeral": "Numeral", "bullets": "Body"}
+# Plan element → the layout placeholder it fills. <bullets> holds <li>, the others text or <p>;
+# <body> is a plain paragraph box (the closing slide's publisher), <bullets> a list.
+PLACEHOLDERS = {"title": "Title", "subtitle": "Subtitle", "series": "Series", "numeral": "Numeral",
+                "bullets": "Body", "body": "Body"}
 
 
 class Locator:
@@ -57,14 +59,27 @@ def _line_holding(path: Path, needle: str) -> int:
 
 
 @dataclass
+class PointPlan:
+    """One point of a slide: its headline, the paragraphs under it (body or items) and its speaker note."""
+
+    headline: str
+    details: list[str] = field(default_factory=list)
+    note: str = ""
+
+
+@dataclass
 class SlidePlan:
-    """One slide as the template asked for it: layout role, text per role, notes and footer."""
+    """One slide as the template asked for it: layout role, text per role, points, notes and footer."""
 
     layout: str
     name: str = ""
     texts: dict[str, list[str]] = field(default_factory=dict)
+    points: list[PointPlan] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     footer: str = ""
+    logo: bool = False
+    group: str = ""  # slides of one group (a section) whose points are short may share a slide titled group_title
+    group_title: str = ""
     locator: Locator | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -74,7 +89,7 @@ class SlidePlan:
 
     @property
     def bullets(self) -> list[str]:
-        """Return the slide's bullets."""
+        """Return the slide's plain list lines (``<bullets>``)."""
         return self.texts.get("bullets", [])
 
     def origin(self, text: str, role: str = "") -> Origin:
@@ -93,23 +108,51 @@ def render_plan(env: jinja2.Environment, context: dict[str, Any], folders: list[
     return [_slide_plan(node, locator) for node in root.iter("slide")]
 
 
+SLIDE_ELEMENTS = (*PLACEHOLDERS, "point", "notes", "footer", "logo")
+
+
 def _slide_plan(node: ET.Element, locator: Locator) -> SlidePlan:
     """Return the SlidePlan of one ``<slide>`` element."""
-    plan = SlidePlan(layout=node.get("layout", "topic"), name=node.get("name", ""), locator=locator)
+    plan = SlidePlan(layout=node.get("layout", "topic"), name=node.get("name", ""), group=node.get("group", ""),
+                     group_title=node.get("group-title", ""), locator=locator)
     for child in node:
         if child.tag in PLACEHOLDERS:
             plan.texts[child.tag] = _paragraphs(child)
+        elif child.tag == "point":
+            plan.points.append(_point(child, locator))
         elif child.tag == "notes":
             plan.notes = _paragraphs(child)
         elif child.tag == "footer":
             plan.footer = _text(child)
+        elif child.tag == "logo":
+            plan.logo = True
         else:
-            known = ", ".join(f"<{tag}>" for tag in [*PLACEHOLDERS, "notes", "footer"])
-            where = locator.origin("", child.tag)
-            raise TemplateError(where.problem(f"unknown element <{child.tag}> in a <slide>", f"use one of {known}"))
+            _unknown(child, SLIDE_ELEMENTS, "<slide>", locator)
     return plan
 
 
+def _point(node: ET.Element, locator: Locator) -> PointPlan:
+    """Return the PointPlan of one ``<point>``: ``<headline>``, then ``<body>`` and ``<item>`` paragraphs, ``<note>``."""
+    point = PointPlan(headline="")
+    for child in node:
+        if child.tag == "headline":
+            point.headline = _text(child)
+        elif child.tag in ("body", "item"):
+            point.details.extend(_paragraphs(child))
+        elif child.tag == "note":
+            point.note = _text(child)
+        else:
+            _unknown(child, ("headline", "body", "item", "note"), "<point>", locator)
+    if not point.headline:
+        where = locator.origin("", "point")
+        raise TemplateError(where.problem("a <point> has no <headline>", "give every point a <headline>…</headline>"))
+    return point
+
+
+def _unknown(child: ET.Element, known: tuple[str, ...], parent: str, locator: Locator) -> None:
+    """Raise the problem of an element the plan does not know, at the template line that wrote it."""
+    names = ", ".join(f"<{tag}>" for tag in known)
+    raise TemplateError(locator.origin("", child.tag).problem(f"unknown element <{child.tag}> in a {parent}", f"use one of {names}"))
 def _paragraphs(node: ET.Element) -> list[str]:
     """Return the paragraphs of ``node``: its ``<li>``/``<p>`` children, else its text."""
     items = [_text(item) for item in node if item.tag in ("li", "p")]

@@ -10,15 +10,15 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from policybrief.deck import ooxml
-from policybrief.deck.fit import SPACE_BEFORE, Slide
+from policybrief.deck.fit import Para, Slide
 from policybrief.deck.master import Master
-from policybrief.deck.plan import PLACEHOLDERS
 
 if TYPE_CHECKING:
-    from policybrief.compose.theme import FontRole, Theme
+    from policybrief.compose.theme import Theme
 
 SLIDE_WIDTH, SLIDE_HEIGHT = 12192000, 6858000  # 16:9 in EMU
 NOTES_SIZE = 12
@@ -42,13 +42,14 @@ def deck_info(context: dict[str, Any]) -> DeckInfo:
                     keywords="、".join(report.keywords), date=context["build_date"])
 
 
-def write_deck(slides: list[Slide], master: Master, info: DeckInfo, theme: Theme) -> bytes:
+def write_deck(slides: list[Slide], master: Master, info: DeckInfo, theme: Theme, logo: Logo | None = None) -> bytes:
     """Return the bytes of the 16:9 deck holding ``slides`` on ``master``, styled by ``theme``."""
     deck = master.deck
     deck.slide_width, deck.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
     deck.notes_master  # noqa: B018 - made now, before the slides, so its part and relationship come first
+    faces = (theme.fonts.slides.latin, theme.written_east_asian())
     for slide in slides:
-        _add_slide(deck, slide, master, theme.fonts.slides)
+        _add_slide(deck, slide, master, faces, logo)
     _set_properties(deck, info)
     buffer = io.BytesIO()
     deck.save(buffer)
@@ -66,54 +67,135 @@ def theme_colours(theme: Theme) -> dict[str, str]:
 def theme_fonts(theme: Theme) -> dict[str, tuple[str, str]]:
     """Return the master theme's major (headings) and minor (text) fonts as (Latin, East-Asian) pairs."""
     return {"majorFont": (theme.fonts.heading.latin, theme.fonts.heading.east_asian),
-            "minorFont": (theme.fonts.slides.latin, theme.fonts.slides.east_asian)}
+            "minorFont": (theme.fonts.slides.latin, theme.written_east_asian())}
 
 
-def _add_slide(deck: Any, slide: Slide, master: Master, face: FontRole) -> None:
-    """Add one slide for ``slide`` with every text at its fitted size."""
-    layout = master.layout(slide.layout)
-    added = deck.slides.add_slide(layout)
-    for role, paragraphs in slide.plan.texts.items():
-        placeholder = master.placeholder(slide.layout, PLACEHOLDERS[role])
-        target = added.placeholders[placeholder.shape.placeholder_format.idx]
-        space = SPACE_BEFORE * slide.sizes[role] if role == "bullets" else 0.0
-        _write(target, paragraphs, slide.sizes[role], placeholder.style.bold, space, face)
-    for shape in [s for s in added.placeholders if not s.text_frame.text]:
+@dataclass(frozen=True)
+class Logo:
+    """The theme's logo as a picture for the title slide: PNG/JPEG bytes, its alt text and its size in points."""
+
+    data: bytes
+    alt: str
+    width: float
+    height: float
+
+
+def logo_picture(theme: Theme, alt: str) -> Logo | None:
+    """Return the theme's logo as a picture for slides (an SVG drawn to PNG through WeasyPrint), or None without one."""
+    path = theme.logo_path()
+    if path is None:
+        return None
+    from PIL import Image
+
+    data = _svg_png(path) if path.suffix.lower() == ".svg" else path.read_bytes()
+    with Image.open(io.BytesIO(data)) as image:
+        width, height = image.size
+        if image.format not in ("PNG", "JPEG"):  # python-pptx embeds these as they are; others become PNG
+            converted = io.BytesIO()
+            image.save(converted, format="PNG")
+            data = converted.getvalue()
+    return Logo(data, alt, width, height)
+
+
+def _svg_png(path: Path, height: int = 240) -> bytes:
+    """Return the SVG at ``path`` drawn as a PNG ``height`` pixels tall, transparent around it.
+
+    WeasyPrint draws it with the same sandbox as the brief: the SVG may use
+    files next to it in the template folder, nothing else.
+    """
+    import pypdfium2
+    import weasyprint
+
+    from policybrief.compose.fetch import SandboxFetcher
+
+    width = round(height * _svg_aspect(path))
+    page = f"<style>@page {{ size: {width}px {height}px; margin: 0 }} img {{ display: block; width: {width}px; height: {height}px }}</style>"
+    html = weasyprint.HTML(string=f'{page}<img src="{path.resolve().as_uri()}" alt="">', url_fetcher=SandboxFetcher([path.parent]))
+    pdf = html.write_pdf()
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        image = document[0].render(scale=1, fill_color=(255, 255, 255, 0)).to_pil()
+    finally:
+        document.close()
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _svg_aspect(path: Path) -> float:
+    """Return the width/height ratio an SVG declares (viewBox, else width and height; 1 when it says neither)."""
+    import re
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(path.read_bytes())
+    box = (root.get("viewBox") or "").replace(",", " ").split()
+    if len(box) == 4 and float(box[3]) > 0:
+        return float(box[2]) / float(box[3])
+    numbers = [re.match(r"[\d.]+", root.get(name) or "") for name in ("width", "height")]
+    if all(numbers) and float(numbers[1][0]) > 0:
+        return float(numbers[0][0]) / float(numbers[1][0])
+    return 1.0
+
+
+def _add_slide(deck: Any, slide: Slide, master: Master, faces: tuple[str, str], logo: Logo | None) -> None:
+    """Add one slide holding ``slide``'s boxes at their fitted sizes, its footer, notes and logo."""
+    added = deck.slides.add_slide(master.layout(slide.layout))
+    by_index = {shape.placeholder_format.idx: shape for shape in added.placeholders}  # one walk of the shape tree
+    for box in slide.boxes:
+        _write(by_index.pop(master.geometry.placeholder(slide.layout, box.placeholder).idx), box.paragraphs, faces)
+    for shape in by_index.values():  # an empty placeholder shows its prompt text in editors
         ooxml.remove(shape)
-    if slide.plan.footer:
-        _add_footer(added, slide, master, len(deck.slides), face)
-    if slide.plan.notes:
-        _write(added.notes_slide.notes_placeholder, slide.plan.notes, NOTES_SIZE, False, 6, face)
+    if slide.footer:
+        _add_footer(added, slide, master, len(deck.slides), faces)
+    if slide.notes:
+        _write(added.notes_slide.notes_placeholder, [Para(note, NOTES_SIZE, False, 0, 6) for note in slide.notes], faces)
+    if slide.logo and logo is not None:
+        _add_logo(added, logo)
 
 
-def _write(shape: Any, paragraphs: list[str], size: float, bold: bool, space_before: float, face: FontRole) -> None:
-    """Fill ``shape`` with ``paragraphs``: explicit size, zh-TW, Latin and East-Asian font; no autofit."""
+def _write(shape: Any, paragraphs: list[Para], faces: tuple[str, str]) -> None:
+    """Fill ``shape`` with ``paragraphs``: explicit size, level and spacing, zh-TW, Latin and East-Asian font; no autofit."""
     from pptx.enum.text import MSO_AUTO_SIZE
     from pptx.util import Pt
 
     frame = shape.text_frame
     frame.auto_size = MSO_AUTO_SIZE.NONE
     frame.word_wrap = True
-    for n, text in enumerate(paragraphs):
+    for n, para in enumerate(paragraphs):
         paragraph = frame.paragraphs[0] if n == 0 else frame.add_paragraph()
-        paragraph.line_spacing = 1.0
-        if n and space_before:
-            paragraph.space_before = Pt(space_before)
-        run = paragraph.add_run()
-        run.text = text
-        run.font.size = Pt(size)
-        run.font.bold = bold
-    ooxml.mark_runs(shape, face.latin, face.east_asian)
+        paragraph.level = para.level
+        paragraph.line_spacing = Pt(para.line_pitch) if para.line_pitch else 1.0
+        if n:
+            paragraph.space_before = Pt(para.space_before)
+        for index, line in enumerate(para.text.split("\n")):
+            if index:
+                paragraph.add_line_break()
+            run = paragraph.add_run()
+            run.text = line
+            run.font.size = Pt(para.size)
+            run.font.bold = para.bold
+    ooxml.mark_runs(shape, *faces)
+    ooxml.no_hanging_punctuation(shape)
 
 
-def _add_footer(added: Any, slide: Slide, master: Master, number: int, face: FontRole) -> None:
+def _add_footer(added: Any, slide: Slide, master: Master, number: int, faces: tuple[str, str]) -> None:
     """Give ``added`` the layout's footer and slide-number placeholders (python-pptx does not copy them)."""
-    for role, value in (("Footer", slide.plan.footer), ("Slide Number", str(number))):
-        placeholder = master.placeholder(slide.layout, role)
-        added.shapes.clone_placeholder(placeholder.shape)
-        shape = added.placeholders[placeholder.shape.placeholder_format.idx]
-        _write(shape, [value], placeholder.style.size or 0, False, 0, face)
+    for role, value in (("Footer", slide.footer), ("Slide Number", str(number))):
+        placeholder = master.geometry.placeholder(slide.layout, role)
+        added.shapes.clone_placeholder(master.shape(slide.layout, role))
+        shape = added.placeholders[placeholder.idx]
+        _write(shape, [Para(value, placeholder.style.size or 0, False)], faces)
     ooxml.make_slide_number(shape)
+
+
+def _add_logo(added: Any, logo: Logo) -> None:
+    """Put ``logo`` at the foot right of the title slide (on the paper colour, where any logo shows), after the title in reading order, with its alt text."""
+    from pptx.util import Pt
+
+    height = Pt(min(logo.height, 43))
+    width = int(height * logo.width / logo.height)
+    picture = added.shapes.add_picture(io.BytesIO(logo.data), SLIDE_WIDTH - width - Pt(43), SLIDE_HEIGHT - height - Pt(36), width, height)
+    ooxml.describe(picture, logo.alt)
 
 
 def _set_properties(deck: Any, info: DeckInfo) -> None:

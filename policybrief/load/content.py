@@ -45,7 +45,10 @@ class Origins:
 
         self.file = document.path
         self.texts: dict[str, Origin] = {}
-        for key_path, text in strings_in(report.model_dump()):
+        data = report.model_dump()
+        # The 提要 first: a text that stands there and elsewhere too (a contributor's subject) is named at the 提要.
+        ordered = {"sections": data.pop("sections"), **data}
+        for key_path, text in strings_in(ordered):
             origin = Origin(document.path, document.line_of(key_path), format_key_path(key_path))
             self.texts.setdefault(_folded(text), origin)
         self._longest_first = sorted(self.texts, key=len, reverse=True)

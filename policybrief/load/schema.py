@@ -148,12 +148,14 @@ class Point(Model):
 
     headline: Line
     body: Text
+    on_slides: bool = True  # false: the point stays in the brief and the speaker notes, off the slides
 
 
 class Topic(Model):
     """A topic (一、二…) of a section, with its points."""
 
     heading: Line
+    slide_title: Line | None = None  # a shorter title for the topic's slide (the brief keeps the heading)
     recommendations: bool = False
     points: list[Point] = Field(min_length=1)
 

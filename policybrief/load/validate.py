@@ -63,6 +63,8 @@ def _message(item: dict[str, Any], model: type[BaseModel], loc: KeyPath) -> str:
     if kind in ("greater_than_equal", "less_than_equal"):
         bound = "at least {ge:g}" if kind == "greater_than_equal" else "at most {le:g}"
         return f"must be {bound.format(**item['ctx'])}, not {value:g}"
+    if kind == "literal_error":
+        return f"expected {item['ctx']['expected']}, not {value!r}"
     if kind == "value_error":
         return str(item["ctx"]["error"])
     return item["msg"][0].lower() + item["msg"][1:]

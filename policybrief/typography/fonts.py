@@ -63,6 +63,11 @@ def installed(family: str, weight: int) -> Installed | None:
     return Installed(path[0], index.value, found_weight.value)
 
 
+def installed_family(family: str) -> bool:
+    """Return True when ``family`` is installed (in its regular weight)."""
+    return installed(family, WEIGHTS["normal"]) is not None
+
+
 def _strings(fc, pattern, name: bytes) -> list[str]:
     """Return every string value of property ``name`` of a fontconfig pattern."""
     values, value = [], ctypes.c_char_p()

@@ -32,29 +32,42 @@ def _font(family: str, bold: bool):
     return hb.Font(face), face.upem
 
 
-@dataclass(frozen=True)
+@cache
+def measurer(latin: str, east_asian: str, bold: bool = False, latin_scale: float = 1.0) -> Measurer:
+    """Return the one Measurer of these typefaces in this process (its caches are then shared by every caller)."""
+    return Measurer(latin, east_asian, bold, latin_scale)
+
+
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: its caches are looked up thousands of times
 class Measurer:
     """Measures text set in ``latin`` and ``east_asian`` families (bold or not)."""
 
     latin: str
     east_asian: str
     bold: bool = False
+    latin_scale: float = 1.0  # more than 1: room for a substitute face whose Latin letters run wider
 
     def width(self, text: str, size: float = 1.0) -> float:
         """Return the advance width of ``text`` at ``size`` (in the unit of ``size``; ems by default)."""
-        return sum(self._piece_width(piece) for piece in rules.pieces(text)) * size
+        return self._ems(text) * size
+
+    @lru_cache(maxsize=65536)  # noqa: B019 - measurers live as long as the process, by design
+    def _ems(self, text: str) -> float:
+        """Return the width of ``text`` in em (remembered: slide fitting asks for the same texts at several sizes)."""
+        return sum(self._piece_width(piece) for piece in rules.pieces(text))
 
     @lru_cache(maxsize=65536)  # noqa: B019 - measurers live as long as the process, by design
     def _piece_width(self, piece: str) -> float:
         """Return the width in em of one piece: a Latin word in the Latin family, the rest in the East-Asian one."""
         import uharfbuzz as hb
 
-        font, upem = _font(self.latin if piece[0].isascii() else self.east_asian, self.bold)
+        latin = piece[0].isascii()
+        font, upem = _font(self.latin if latin else self.east_asian, self.bold)
         buffer = hb.Buffer()
         buffer.add_str(piece)
         buffer.guess_segment_properties()
         hb.shape(font, buffer, {})
-        return sum(position.x_advance for position in buffer.glyph_positions) / upem
+        return sum(position.x_advance for position in buffer.glyph_positions) / upem * (self.latin_scale if latin else 1.0)
 
     def line_height(self) -> float:
         """Return a single-spaced line's height in em: the larger (ascender − descender) of the two families."""
@@ -66,22 +79,35 @@ class Measurer:
         return max(heights)
 
     def wrap(self, text: str, width: float, size: float) -> list[str]:
-        """Return the lines ``text`` takes in a box ``width`` wide at ``size`` (same unit), breaking only where the rules allow.
+        """Return the lines ``text`` takes in a box ``width`` wide at ``size`` (same unit), breaking only where the rules allow."""
+        return list(self._wrapped(text, width / size))
+
+    @lru_cache(maxsize=16384)  # noqa: B019 - measurers live as long as the process, by design
+    def _units(self, text: str) -> tuple[tuple[str, float, float], ...]:
+        """Return the break units of ``text``, each with its width and its width without trailing spaces (em)."""
+        return tuple((unit, self._ems(unit), self._ems(unit.rstrip())) for unit in rules.units(text))
+
+    @lru_cache(maxsize=16384)  # noqa: B019 - measurers live as long as the process, by design
+    def _wrapped(self, text: str, width: float) -> tuple[str, ...]:
+        """Return the lines of ``text`` in a box ``width`` ems wide.
 
         A unit wider than the box is split between characters rather than left
         to overflow: the box must hold it even though the break is ugly.
         """
+        units = self._units(text)
+        if any(stripped > width for _, _, stripped in units):
+            units = tuple((unit, self._ems(unit), self._ems(unit.rstrip())) for unit in self._fitting_units(text, width, 1.0))
         lines: list[str] = []
         line, used = "", 0.0
-        for unit in self._fitting_units(text, width, size):
-            unit_width = self.width(unit.rstrip(), size)
-            if line and used + unit_width > width:
+        for unit, full, stripped in units:
+            if line and used + stripped > width:
                 lines.append(line.rstrip())
-                line, used = unit.lstrip(), self.width(unit.lstrip(), size)
+                line = unit.lstrip()
+                used = full if line == unit else self._ems(line)
             else:
                 line += unit
-                used += self.width(unit, size)
-        return [*lines, line.rstrip()] if line.strip() or not lines else lines
+                used += full
+        return tuple([*lines, line.rstrip()] if line.strip() or not lines else lines)
 
     def _fitting_units(self, text: str, width: float, size: float) -> list[str]:
         """Return the break units of ``text``; a unit wider than ``width`` is cut into the widest runs that fit.
@@ -109,6 +135,11 @@ class Measurer:
         return lines * size * self.line_height() + space_before * size * max(len(paragraphs) - 1, 0)
 
     def balanced_lines(self, text: str, max_width: float) -> list[str]:
+        """Return ``text`` in the fewest lines of at most ``max_width`` ems, of near-equal width (see ``_balanced``)."""
+        return list(self._balanced(text, max_width))
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - measurers live as long as the process, by design
+    def _balanced(self, text: str, max_width: float) -> tuple[str, ...]:
         """Return ``text`` in the fewest lines of at most ``max_width`` ems, of near-equal width.
 
         Greedy filling leaves a title's last line with a character or two;
@@ -120,7 +151,7 @@ class Measurer:
         while count < len(text) and max(map(self.width, lines)) > max_width:
             count += 1
             lines = self._split(text, count, max_width)
-        return lines
+        return tuple(lines)
 
     def _split(self, text: str, count: int, max_width: float) -> list[str]:
         """Return ``text`` cut into ``count`` lines, each break chosen by ``_best_break``."""

@@ -21,6 +21,7 @@ NO_LINE_START = frozenset(CLOSING_BRACKETS + PAUSE_AND_STOP + INSEPARABLE + "%")
 NO_LINE_END = frozenset(OPENING_BRACKETS)
 # What ends a sentence (and so may end a paragraph): a stop mark, or a closing bracket after one.
 SENTENCE_END = "。！？」』）》"
+_AFTER_CLAUSE = re.compile("(?<=[。！？；])(?![」』）》])|(?<=[。！？；][」』）》])")
 # Good places to end a title line: after a pause or closing bracket, or before a connective.
 PHRASE_END = frozenset("」』）》、，：；？！ ")
 PHRASE_START = frozenset("對與及暨和之")
@@ -47,6 +48,11 @@ def units(text: str) -> list[str]:
         else:
             found.append(piece)
     return found
+
+
+def clauses(text: str) -> list[str]:
+    """Return ``text`` cut after each sentence or clause stop (。！？；, with a closing bracket that follows it)."""
+    return [piece for piece in _AFTER_CLAUSE.split(text) if piece]
 
 
 def may_break(text: str, index: int) -> bool:
