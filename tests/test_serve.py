@@ -32,6 +32,7 @@ class Server:
 
     def __init__(self, cwd: Path, *args: str, env: dict | None = None) -> None:
         self.cwd = cwd
+        env = own_cache(cwd, env)
         self.process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--port", "0", *args],
                                         cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         self.out: list[str] = []
@@ -75,6 +76,15 @@ class Server:
         self.process.stdout.close()
         self.process.stderr.close()
         return code
+
+
+def own_cache(folder: Path, env: dict | None = None) -> dict:
+    """Return ``env`` (default ours) with a user cache folder of its own under ``folder``.
+
+    The servers here build decks; other test files check what a process with
+    an empty session cache imports, so these builds leave that cache alone.
+    """
+    return {**(env or os.environ), "XDG_CACHE_HOME": str(folder / ".user-cache")}
 
 
 def wait_for(condition, timeout: float, message=lambda: "timed out", step: float = 0.05):
@@ -207,7 +217,7 @@ def test_it_listens_on_127_0_0_1_only(server):
 
 def test_a_second_server_on_a_busy_port_says_so_in_one_line(server, site):
     result = subprocess.run([sys.executable, str(ROOT / "build.py"), "serve", "--port", str(server.port), "content/107005.yaml"],
-                            cwd=site, capture_output=True, text=True, timeout=60)
+                            cwd=site, capture_output=True, text=True, timeout=60, env=own_cache(site))
     assert result.returncode == 1
     assert result.stderr == (f"port {server.port}: already in use on 127.0.0.1 (is another build.py serve running?); "
                              "stop it or choose another port with --port.\n")
@@ -219,7 +229,8 @@ def test_a_second_server_on_a_busy_port_says_so_in_one_line(server, site):
     (["--port", "70000"], 2, "Invalid value for '--port'"),
 ])
 def test_bad_input_is_one_clear_message(site, args, code, message):
-    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "serve", *args], cwd=site, capture_output=True, text=True, timeout=60)
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "serve", *args], cwd=site, capture_output=True, text=True,
+                            timeout=60, env=own_cache(site))
     assert result.returncode == code
     assert message in result.stderr
     if code == 1:

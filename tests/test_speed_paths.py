@@ -7,9 +7,11 @@ a fresh interpreter and the heavy libraries it loaded are listed.
 from __future__ import annotations
 
 import json
+import os
 import pickle
 import subprocess
 import sys
+import tempfile
 
 import pytest
 from fontTools.ttLib import TTFont
@@ -33,9 +35,12 @@ print(json.dumps(sorted({name.split(".")[0] for name in sys.modules} & set(%r)))
 
 def heavy_imports(*args: str) -> list[str]:
     """Return the heavy top-level packages a fresh interpreter imported to run ``build.py ARGS``."""
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE % (HEAVY,), *args], cwd=ROOT, capture_output=True, text=True, timeout=300
-    )
+    # An empty user cache, as on a first run: another test's build must not have cached the master's geometry.
+    with tempfile.TemporaryDirectory() as cache:
+        result = subprocess.run(
+            [sys.executable, "-c", PROBE % (HEAVY,), *args], cwd=ROOT, capture_output=True, text=True, timeout=300,
+            env={**os.environ, "XDG_CACHE_HOME": cache},
+        )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.splitlines()[-1])
 
