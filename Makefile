@@ -35,7 +35,7 @@ build: system $(VENV)/.installed
 	$(BIN)/python build.py
 
 $(AXE):
-	@command -v npm >/dev/null || { echo "npm is needed to fetch axe-core for the accessibility tests. Run: sudo apt-get install npm" >&2; exit 1; }
+	@command -v npm >/dev/null || scripts/ensure-system-packages npm  # only when no npm at all (NodeSource's nodejs has its own)
 	@mkdir -p .cache/axe-core
 	cd .cache/axe-core && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null && tar -xzf axe-core-*.tgz && rm axe-core-*.tgz
 

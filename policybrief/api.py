@@ -135,9 +135,10 @@ def load_all(paths: list[Path], theme: Theme) -> list[tuple[Path, Report]]:
 
 
 def check(paths: Iterable[Path] = (), *, templates: Iterable[Path] = ()) -> list[Report]:
-    """Return the validated reports after rendering every template with them and fitting their slides; write nothing."""
+    """Return the validated reports after rendering every template (brief, web edition, deck) with them and fitting their slides; write nothing."""
     from policybrief.compose.theme import load_theme
     from policybrief.deck.master import find_master, geometry
+    from policybrief.web.page import render_draft
 
     folders = template_folders(templates)
     env, theme = make_environment(folders), load_theme(folders)
@@ -146,6 +147,7 @@ def check(paths: Iterable[Path] = (), *, templates: Iterable[Path] = ()) -> list
     for _, report in load_all(find_content(paths), theme):
         context = template_context(report, theme)
         render_html(env, context)
+        render_draft(env, context)
         master = master or geometry(find_master(folders, theme.deck.master))
         fit_deck(render_plan(env, context, folders), master, theme)
         reports.append(report)

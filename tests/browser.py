@@ -7,7 +7,6 @@ Nothing is downloaded: the browser and driver are the system packages
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -54,15 +53,3 @@ def axe_violations(driver, impacts: tuple[str, ...] = SERIOUS) -> list[str]:
     assert "error" not in result, result
     return [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
             for v in result["violations"] if v["impact"] in impacts]
-
-
-def axe_version() -> str:
-    """Return the version of the axe-core the tests inject."""
-    import json
-
-    return json.loads((AXE.parent / "package.json").read_text(encoding="utf-8"))["version"]
-
-
-def have_browser() -> bool:
-    """Return True when the system browser and driver are installed."""
-    return bool(shutil.which("chromium") and Path(CHROMEDRIVER).is_file())

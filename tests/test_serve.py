@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from selenium.webdriver.common.by import By
 
-from .browser import axe_violations, chromium
+from .browser import axe_violations, chromium, phone
 from .conftest import CONTENT, ROOT
 
 HEADLINE = "北韓靠與中共經貿往來及輸出勞工挺過國際制裁"
@@ -32,6 +32,7 @@ class Server:
 
     def __init__(self, cwd: Path, *args: str, env: dict | None = None) -> None:
         self.cwd = cwd
+        env = own_cache(cwd, env)
         self.process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--port", "0", *args],
                                         cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         self.out: list[str] = []
@@ -75,6 +76,15 @@ class Server:
         self.process.stdout.close()
         self.process.stderr.close()
         return code
+
+
+def own_cache(folder: Path, env: dict | None = None) -> dict:
+    """Return ``env`` (default ours) with a user cache folder of its own under ``folder``.
+
+    The servers here build decks; other test files check what a process with
+    an empty session cache imports, so these builds leave that cache alone.
+    """
+    return {**(env or os.environ), "XDG_CACHE_HOME": str(folder / ".user-cache")}
 
 
 def wait_for(condition, timeout: float, message=lambda: "timed out", step: float = 0.05):
@@ -207,7 +217,7 @@ def test_it_listens_on_127_0_0_1_only(server):
 
 def test_a_second_server_on_a_busy_port_says_so_in_one_line(server, site):
     result = subprocess.run([sys.executable, str(ROOT / "build.py"), "serve", "--port", str(server.port), "content/107005.yaml"],
-                            cwd=site, capture_output=True, text=True, timeout=60)
+                            cwd=site, capture_output=True, text=True, timeout=60, env=own_cache(site))
     assert result.returncode == 1
     assert result.stderr == (f"port {server.port}: already in use on 127.0.0.1 (is another build.py serve running?); "
                              "stop it or choose another port with --port.\n")
@@ -219,7 +229,8 @@ def test_a_second_server_on_a_busy_port_says_so_in_one_line(server, site):
     (["--port", "70000"], 2, "Invalid value for '--port'"),
 ])
 def test_bad_input_is_one_clear_message(site, args, code, message):
-    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "serve", *args], cwd=site, capture_output=True, text=True, timeout=60)
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "serve", *args], cwd=site, capture_output=True, text=True,
+                            timeout=60, env=own_cache(site))
     assert result.returncode == code
     assert message in result.stderr
     if code == 1:
@@ -247,6 +258,18 @@ def test_the_preview_page_has_no_serious_accessibility_violation(server, browser
     assert axe_violations(browser) == []
     browser.get(server.url)
     assert axe_violations(browser) == []
+
+
+def test_the_served_web_edition_is_accessible_and_fits_a_360_px_phone(server, browser):
+    phone(browser, 360, 740)
+    try:
+        browser.get(server.url + "107005/107005.html")
+        assert HEADLINE in browser.find_element(By.TAG_NAME, "main").text
+        widths = browser.execute_script("return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert widths == [360, 360]
+        assert axe_violations(browser) == []
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
 def test_an_edited_headline_appears_without_a_reload(server, browser, site):

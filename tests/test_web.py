@@ -7,6 +7,7 @@ chromium-driver), at a desktop width and on a 360 px phone, with axe-core.
 from __future__ import annotations
 
 import html
+import os
 import re
 import shutil
 from pathlib import Path
@@ -47,10 +48,16 @@ def page_text(path: Path) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", path.read_text(encoding="utf-8")))
 
 
+def own_cache(folder: Path) -> dict:
+    """Return our environment with a user cache folder of its own (these builds leave the session's cache alone)."""
+    return {**os.environ, "XDG_CACHE_HOME": str(folder / ".user-cache")}
+
+
 def test_the_default_build_and_all_make_no_web_edition(tmp_path):
-    result = run_cli(str(CONTENT), "--out", str(tmp_path))
+    out = tmp_path / "out"
+    result = run_cli(str(CONTENT), "--out", str(out), env=own_cache(tmp_path))
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == ["107005.pdf", "107005.pptx"]
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["107005.pdf", "107005.pptx"]
 
 
 def test_the_web_edition_holds_every_section_topic_headline_and_body(web, content):
@@ -124,16 +131,16 @@ def test_no_sideways_scrolling_from_a_phone_to_a_desktop(web, browser, width):
 
 
 def test_a_web_css_edit_rebuilds_only_the_web_edition(tmp_path):
-    out = tmp_path / "out"
-    assert run_cli("all", str(CONTENT), "--out", str(out)).returncode == 0
-    assert run_cli("html", str(CONTENT), "--out", str(out)).returncode == 0
+    out, env = tmp_path / "out", own_cache(tmp_path)
+    assert run_cli("all", str(CONTENT), "--out", str(out), env=env).returncode == 0
+    assert run_cli("html", str(CONTENT), "--out", str(out), env=env).returncode == 0
     mine = tmp_path / "mine" / "web"
     mine.mkdir(parents=True)
     shutil.copy(ROOT / "templates" / "web" / "web.css", mine / "web.css")
     (mine / "web.css").write_text((mine / "web.css").read_text(encoding="utf-8") + "\n.headline { color: #000000; }\n")
-    result = run_cli("all", str(CONTENT), "--out", str(out), "--templates", str(tmp_path / "mine"))
+    result = run_cli("all", str(CONTENT), "--out", str(out), "--templates", str(tmp_path / "mine"), env=env)
     assert result.stdout.count("up to date") == 2, result.stdout
-    result = run_cli("html", str(CONTENT), "--out", str(out), "--templates", str(tmp_path / "mine"))
+    result = run_cli("html", str(CONTENT), "--out", str(out), "--templates", str(tmp_path / "mine"), env=env)
     assert "wrote" in result.stdout and ".headline { color: #000000; }" in (out / "107005.html").read_text(encoding="utf-8")
 
 
@@ -153,3 +160,11 @@ def test_a_logo_is_inlined(tmp_path):
     result = run_cli("html", str(CONTENT), "--out", str(tmp_path), "--templates", str(ROOT / "examples" / "monochrome"))
     assert result.returncode == 0, result.stderr
     assert '<img src="data:image/svg+xml;base64,' in (tmp_path / "107005.html").read_text(encoding="utf-8")
+
+
+def test_check_reports_a_mistake_in_the_web_template_at_its_line(tmp_path):
+    mine = tmp_path / "mine" / "web"
+    mine.mkdir(parents=True)
+    (mine / "web.html").write_text('{% extends "brief/base.html" %}\n{% block head %}{{ nope }}{% endblock %}\n', encoding="utf-8")
+    result = run_cli("check", str(CONTENT), "--templates", "mine", cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (1, "mine/web/web.html:2: 'nope' is undefined; check the name against the template variables.\n")

@@ -32,6 +32,11 @@ _STYLE = re.compile(r"(<style[^>]*>)(.*?)(</style>)", re.S)
 _CSS_URL = re.compile(r"""url\((?P<quote>["']?)(?P<url>[^"')]+)(?P=quote)\)""")
 
 
+def render_draft(env: jinja2.Environment, context: dict[str, Any]) -> str:
+    """Return the web edition's HTML without its fonts (what ``check`` renders to find template mistakes)."""
+    return render(env, WEB_TEMPLATE, {**context, "web_fonts": Markup("")})
+
+
 def render_web(env: jinja2.Environment, context: dict[str, Any], folders: list[Path], font_dir: Path) -> str:
     """Return the web edition's self-contained HTML for ``context``.
 
@@ -40,7 +45,7 @@ def render_web(env: jinja2.Environment, context: dict[str, Any], folders: list[P
     refers to must lie inside ``folders`` (relative ones resolve against the
     last, the built-in templates, as for the PDF).
     """
-    draft = render(env, WEB_TEMPLATE, {**context, "web_fonts": Markup("")})
+    draft = render_draft(env, context)
     faces = Markup(face_rules(context["theme"], draft, font_dir))
     return inline_files(render(env, WEB_TEMPLATE, {**context, "web_fonts": faces}), folders)
 
