@@ -19,7 +19,7 @@ from policybrief.compose.context import template_context
 from policybrief.compose.environment import search_path
 from policybrief.compose.theme import load_theme
 
-from .conftest import CONTENT, ROOT, assert_same_outputs, run_cli
+from .conftest import CONTENT, ROOT, run_cli
 
 PACKAGE = ROOT / "policybrief"
 # Each part of the package and its place in the pipeline: a module may import

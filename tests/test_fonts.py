@@ -65,7 +65,7 @@ def test_subset_fonts_shrink_the_pdf(brief_pdfs):
 def test_the_built_brief_embeds_the_subsets(built):
     names = subprocess.run(["pdffonts", str(built / "107005.pdf")], capture_output=True, text=True, check=True).stdout
     assert names.count("-subset") == 2
-    assert (built / fonts.FONT_FOLDER).is_dir()
+    assert not (built / fonts.OLD_FONT_FOLDER).exists()  # the subsets live in the user's cache, not next to the outputs
 
 
 def test_a_character_the_subset_lacks_comes_from_the_installed_font(tmp_path):

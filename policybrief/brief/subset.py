@@ -12,8 +12,12 @@ The subsets are offered to WeasyPrint as ``@font-face`` families named
 ``"<family> subset"``, listed before the installed family itself; a
 character a subset lacks (one a stylesheet generates by escape, say) is drawn
 from the installed font, so the subset can make a PDF smaller but never
-wrong. Subset files are kept, by a key of font file and characters, in a
-folder next to the outputs, so a rebuild after a stylesheet edit reuses them.
+wrong. Subset files are kept, by a key of font file, face and characters,
+in the user's cache folder (``output.cache_folder("fonts")``), shared by
+every output folder and every build: a second build, into any folder, cuts
+nothing. Concurrent builds are safe: a subset is written to a file of its own
+and renamed into place, so a reader sees a whole file or none, and pruning
+never removes a file used in the last hour. Deleting the folder is always safe.
 """
 
 from __future__ import annotations
@@ -27,8 +31,9 @@ from pathlib import Path
 from policybrief.output import write_atomic
 from policybrief.typography.fonts import SUBSET, WEIGHTS, Installed, installed
 
-FONT_FOLDER = ".policybrief-fonts"
-KEEP_FILES = 24  # subsets kept in the folder; the oldest are removed beyond that
+OLD_FONT_FOLDER = ".policybrief-fonts"  # where earlier versions kept subsets, next to the outputs
+KEEP_FILES = 256  # subsets kept in the cache (a few MB); the least recently used are removed beyond that
+KEEP_SECONDS = 3600  # a subset used this recently is never removed: another build may be about to read it
 # OpenType features a horizontal zh-TW or Latin line may use; not the vertical
 # ones (their alternates would double the glyphs kept). ``locl`` must stay:
 # without it Noto CJK's Latin letters shift by a fraction of a point (the pages
@@ -90,9 +95,22 @@ def _subset(face: Installed, codepoints: list[int]) -> bytes:
 
 
 def prune(folder: Path, keep: int = KEEP_FILES) -> None:
-    """Remove all but the ``keep`` most recently used subset files in ``folder``."""
-    files = sorted(folder.glob("*.otf"), key=lambda path: path.stat().st_mtime_ns, reverse=True)
-    for old in files[keep:]:
-        old.unlink(missing_ok=True)
+    """Remove all but the ``keep`` most recently used subset files in ``folder`` (none used in the last hour)."""
+    import time
+
+    from policybrief.output import remove_stale_parts
+
+    remove_stale_parts(folder)
+    used = []
+    for path in folder.glob("*.otf"):
+        try:
+            used.append((path.stat().st_mtime, path))
+        except FileNotFoundError:  # removed by a concurrent build's prune
+            pass
+    used.sort(reverse=True)
+    recent = time.time() - KEEP_SECONDS
+    for mtime, old in used[keep:]:
+        if mtime < recent:
+            old.unlink(missing_ok=True)
 
 
