@@ -38,6 +38,7 @@ def test_each_output_is_on_disk_and_said_so_as_soon_as_its_file_is_made(tmp_path
             os.killpg(build.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+        build.communicate(timeout=30)  # closes the pipes
     assert build.returncode == 0
     assert [line.split(" (")[0] for line in lines] == [f"wrote out/{name}" for name in
                                                        ("a.pdf", "a.pptx", "b.pdf", "b.pptx", "c.pdf", "c.pptx")]
