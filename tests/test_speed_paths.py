@@ -45,8 +45,9 @@ def test_help_imports_nothing_heavy():
 
 
 def test_check_imports_only_what_validation_and_slide_fitting_need():
-    # check fits every slide (python-pptx reads the master) but never typesets: no WeasyPrint.
-    assert heavy_imports("check", str(CONTENT)) == ["pptx", "pydantic", "yaml"]
+    # check fits every slide (python-pptx reads the master, unless its geometry is in the user cache
+    # already, as it is once any test of this worker has read it) but never typesets: no WeasyPrint.
+    assert set(heavy_imports("check", str(CONTENT))) - {"pptx"} == {"pydantic", "yaml"}
 
 
 def test_no_change_rebuild_reads_no_yaml_and_imports_nothing_heavy(tmp_path):

@@ -94,8 +94,8 @@ def _subset(face: Installed, codepoints: list[int]) -> bytes:
     return hb.subset(hb.Face(hb.Blob.from_file_path(face.path), face.index), request).blob.data
 
 
-def prune(folder: Path, keep: int = KEEP_FILES) -> None:
-    """Remove all but the ``keep`` most recently used subset files in ``folder`` (none used in the last hour)."""
+def prune(folder: Path, keep: int = KEEP_FILES, recent: float = KEEP_SECONDS) -> None:
+    """Remove all but the ``keep`` most recently used subset files in ``folder``, none used in the last ``recent`` seconds."""
     import time
 
     from policybrief.output import remove_stale_parts
@@ -108,9 +108,9 @@ def prune(folder: Path, keep: int = KEEP_FILES) -> None:
         except FileNotFoundError:  # removed by a concurrent build's prune
             pass
     used.sort(reverse=True)
-    recent = time.time() - KEEP_SECONDS
+    since = time.time() - recent
     for mtime, old in used[keep:]:
-        if mtime < recent:
+        if mtime < since:
             old.unlink(missing_ok=True)
 
 
