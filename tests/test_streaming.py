@@ -133,3 +133,33 @@ api.build([Path(p) for p in sys.argv[3:]], out_dir=Path(sys.argv[2]), targets=["
     assert result.returncode == 0, result.stderr
     reads = log.read_text(encoding="utf-8").splitlines()
     assert reads and len(reads) == len(set(reads)), "a worker read a template again for a later brief"
+
+
+def test_on_a_terminal_a_progress_bar_names_the_files_being_made(tmp_path):
+    import pty
+
+    content = series(tmp_path / "content", 2)
+    controller, terminal = pty.openpty()
+    try:
+        build = subprocess.Popen([*BUILD, str(content / "a.yaml"), str(content / "b.yaml"), "--out", str(tmp_path / "out"),
+                                  "--jobs", "1"], cwd=tmp_path, env={**isolated_env(tmp_path), "COLUMNS": "200"},
+                                 stdout=subprocess.PIPE, stderr=terminal, text=True)
+        os.close(terminal)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:  # the build closed the terminal
+                break
+            if not chunk:
+                break
+            shown += chunk
+        stdout, _ = build.communicate(timeout=300)
+    finally:
+        os.close(controller)
+    assert build.returncode == 0
+    bar = shown.decode()
+    assert "0/2 a.yaml" in bar and "1/2 b.yaml" in bar and "2/2" in bar
+    assert bar.endswith("\r\x1b[K")  # the bar is cleared at the end
+    assert [line.split(" (")[0] for line in stdout.splitlines()] == [
+        "wrote out/a.pdf", "wrote out/a.pptx", "wrote out/b.pdf", "wrote out/b.pptx"]
