@@ -210,7 +210,7 @@ def build(
         on_warning(HARFBUZZ_WARNING)
     shutil.rmtree(out_dir / OLD_FONT_FOLDER, ignore_errors=True)  # subsets now live in the user's cache
     written, problems = [], []
-    with private_temp(), _stopped_by_signals():
+    with _stopped_by_signals(), private_temp():  # signals first: a SIGTERM then never skips removing the folder
         try:
             for job, made in _make_all(plan, settings, jobs, problems, on_progress):
                 write_all([(output, data) for (_, output, _), (_, data) in zip(job.outputs, made, strict=True)])
