@@ -1,6 +1,12 @@
 """Benchmark: the full build against a bare WeasyPrint render of the same HTML.
 
-Run from the checkout:  make bench   (or .venv/bin/python bench/run.py [--runs N] [--preview-only])
+Run from the checkout:  make bench   (or .venv/bin/python bench/run.py [--runs N] [--root CHECKOUT] [--preview-only])
+
+``--root`` measures another checkout (e.g. an older commit unpacked with
+``git archive``) with this benchmark and this virtual environment: the
+before/after figures of docs/performance.md come from the same script.
+The user cache (font subsets, compiled templates) is an empty folder of the
+benchmark's own, so "cold" and "warm" mean what they say.
 
 Every figure is the median of N runs (default 7), each in a fresh process, so
 Python start-up and imports are counted as a user meets them. Prints wall
@@ -28,6 +34,40 @@ ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content" / "107005.yaml"
 PY = sys.executable
 BUILD = [PY, str(ROOT / "build.py")]
+
+
+def use_root(root: Path) -> None:
+    """Measure the checkout at ``root`` (its build.py, its package, its content)."""
+    global ROOT, CONTENT, BUILD
+    ROOT, CONTENT, BUILD = root, root / "content" / "107005.yaml", [PY, str(root / "build.py")]
+
+
+# The time from process start to WeasyPrint's first layout call: this wrapper runs the CLI and notes the
+# moment WeasyPrint's layout_document is first called (in whichever process makes the PDF) in a file.
+FIRST_LAYOUT = """
+import importlib.util, os, sys, time
+class Finder:
+    def find_spec(self, name, path=None, target=None):
+        if name != "weasyprint.document":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        run = spec.loader.exec_module
+        def exec_module(module):
+            run(module)
+            real = module.layout_document
+            def noted(*args, **kwargs):
+                with open(os.environ["FIRST_LAYOUT_FILE"], "a") as handle:
+                    handle.write(f"{time.time()}\\n")
+                return real(*args, **kwargs)
+            module.layout_document = noted
+        spec.loader.exec_module = exec_module
+        return spec
+sys.meta_path.insert(0, Finder())
+sys.argv[0] = "build.py"
+from policybrief.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
 
 BARE_RENDER = """
 import sys, weasyprint
@@ -63,10 +103,10 @@ print(json.dumps({"html": rendered - start, "layout": layout - rendered, "write"
 """
 
 
-def measured(cmd: list[str], cwd: Path = ROOT) -> tuple[float, float, int]:
+def measured(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, int]:
     """Return (wall seconds, CPU seconds, peak RSS in MB) of ``cmd``, its forked workers included."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, cwd=cwd or ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
@@ -74,7 +114,7 @@ def measured(cmd: list[str], cwd: Path = ROOT) -> tuple[float, float, int]:
     return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024
 
 
-def median_of(runs: int, cmd: list[str], before=None, cwd: Path = ROOT) -> tuple[float, float, int]:
+def median_of(runs: int, cmd: list[str], before=None, cwd: Path | None = None) -> tuple[float, float, int]:
     """Return (median wall seconds, median CPU seconds, max peak RSS MB) over ``runs`` runs of ``cmd``."""
     results = []
     for _ in range(runs):
@@ -151,24 +191,79 @@ def refused(runs: int, content: Path) -> tuple[float, str]:
 
 def series_folder(folder: Path, count: int = 5) -> Path:
     """Return a content folder holding ``count`` copies of 107005 with distinct numbers."""
-    content = folder / "content"
-    content.mkdir()
+    content = folder / f"series-{count}-content" / "content"
+    content.mkdir(parents=True)
     text = CONTENT.read_text(encoding="utf-8")
     for i in range(count):
-        number = f"10700{i + 1}"
+        number = f"1070{i + 1:02d}"
         (content / f"{number}.yaml").write_text(text.replace('number: "107005"\ntitle', f'number: "{number}"\ntitle', 1), encoding="utf-8")
     return content
 
 
-def measure(runs: int, tmp: Path) -> tuple[dict[str, tuple[float, float, int]], dict[str, dict[str, float]], int, int]:
-    """Return the timed rows, the in-process render steps and the PDF and PPTX sizes in bytes."""
+def first_layout(runs: int, tmp: Path) -> float:
+    """Return the median seconds from starting ``build.py pdf`` to WeasyPrint's first layout call (fonts cached)."""
+    seconds = []
+    for i in range(runs + 1):
+        noted = tmp / f"first-layout-{i}.txt"
+        start = time.time()
+        subprocess.run([PY, "-c", FIRST_LAYOUT, "pdf", str(CONTENT), "--out", str(tmp / "first-layout"), "--force"],
+                       cwd=ROOT, env={**os.environ, "FIRST_LAYOUT_FILE": str(noted)}, check=True, capture_output=True)
+        if i:  # the first run fills the caches
+            seconds.append(float(noted.read_text().split()[0]) - start)
+    return statistics.median(seconds)
+
+
+def subsets_cut_by_second_build(tmp: Path) -> int:
+    """Return how many font subset files a second build, into a new output folder, writes (anywhere under ``tmp``)."""
+    def subsets() -> dict[Path, int]:
+        return {path: path.stat().st_ino for path in tmp.rglob("*.otf")}
+
+    subprocess.run([*BUILD, "pdf", str(CONTENT), "--out", str(tmp / "fonts-first")], cwd=ROOT, check=True, capture_output=True)
+    before = subsets()
+    subprocess.run([*BUILD, "pdf", str(CONTENT), "--out", str(tmp / "fonts-second")], cwd=ROOT, check=True, capture_output=True)
+    return sum(1 for path, inode in subsets().items() if before.get(path) != inode)
+
+
+def streamed_series(runs: int, tmp: Path, count: int = 20) -> tuple[float, float, float, int]:
+    """Return medians of (wall s, cores used = CPU/wall, s to the first "wrote" line, files) of a series of ``count``."""
+    content = series_folder(tmp, count)
+    out = tmp / f"series-{count}"
+    results = []
+    for _ in range(runs):
+        shutil.rmtree(out, ignore_errors=True)
+        start = time.perf_counter()
+        proc = subprocess.Popen([*BUILD, "--out", str(out), "--force"], cwd=content.parent, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        first = None
+        for line in proc.stdout:
+            if first is None and line.startswith("wrote "):
+                first = time.perf_counter() - start
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.stdout.close()
+        proc.stderr.close()
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"failed: series of {count}")
+        results.append((wall, (usage.ru_utime + usage.ru_stime) / wall, first or wall))
+    return (*(statistics.median(r[i] for r in results) for i in range(3)), count)
+
+
+def measure(runs: int, tmp: Path):
+    """Return the timed rows, the in-process render steps, the PDF and PPTX sizes in bytes, and the series figures."""
     out, bare_out, html = tmp / "out", tmp / "bare.pdf", tmp / "brief.html"
     subprocess.run([PY, "-c", "import sys; from pathlib import Path; from policybrief import api; "
                     "Path(sys.argv[2]).write_text(api.brief_html(Path(sys.argv[1])), encoding='utf-8')", str(CONTENT), str(html)],
                    cwd=ROOT, check=True)
     wipe = lambda: shutil.rmtree(out, ignore_errors=True)  # noqa: E731 - a one-line callback
+    caches = tmp / "cache"
+
+    def cold() -> None:  # a new output folder and an empty user cache: every font subset is cut
+        wipe()
+        shutil.rmtree(caches / "policybrief" / "fonts", ignore_errors=True)
+
     rows = {
         "(a) full build, PDF + PPTX": median_of(runs, [*BUILD, str(CONTENT), "--out", str(out), "--force"], wipe),
+        "(a) cold font cache": median_of(runs, [*BUILD, str(CONTENT), "--out", str(out), "--force"], cold),
         "(b) bare WeasyPrint render": median_of(runs, [PY, "-c", BARE_RENDER, str(html), str(bare_out)]),
         "(c) no-change rebuild": median_of(runs, [*BUILD, str(CONTENT), "--out", str(out)]),
         "--help": median_of(runs, [*BUILD, "--help"]),
@@ -187,7 +282,9 @@ def measure(runs: int, tmp: Path) -> tuple[dict[str, tuple[float, float, int]], 
     seconds, message = refused(runs, amplified)
     rows["28 KB alias file, refused"] = (seconds, 0.0, 0)
     print(f"{amplified.name} ({amplified.stat().st_size / 1024:.0f} KB): {message.split(': ', 1)[1]}")
-    return rows, in_process_render(runs, tmp), *sizes
+    rows["start → first layout call"] = (first_layout(runs, tmp), 0.0, 0)
+    extra = {"subsets cut by a second build": subsets_cut_by_second_build(tmp), "series": streamed_series(runs, tmp)}
+    return rows, in_process_render(runs, tmp), *sizes, extra
 
 
 # Warm in-process times, for the live preview's rows: one process builds once to
@@ -334,7 +431,7 @@ def verdict(value: float, limit: float) -> str:
     return f"≤ {limit:g}  {'ok' if value <= limit else 'MISSED'}"
 
 
-def report(runs: int, rows, renders: dict[str, dict[str, float]], pdf: int, pptx: int) -> None:
+def report(runs: int, rows, renders: dict[str, dict[str, float]], pdf: int, pptx: int, extra: dict) -> None:
     """Print every figure with its target."""
     # The deck step's limit: 1.5 times the 0.47 s it took before the deck showed every point's body (issue 14).
     limits = {"(a) full build, PDF + PPTX": 0.9, "(c) no-change rebuild": 0.3, "--help": 0.25, "check": 0.25,
@@ -361,18 +458,29 @@ def report(runs: int, rows, renders: dict[str, dict[str, float]], pdf: int, pptx
     # Refused before layout: a whole build of it stops sooner than `check` of 107005, which renders and fits but never lays out a page.
     refusal = rows["28 KB alias file, refused"][0] / rows["check"][0]
     print(f"alias file refused / check   {refusal:6.2f}   target {verdict(refusal, 1.0)}")
+    print(f"ratio (a) cold fonts/(b)     {rows['(a) cold font cache'][0] / b:6.2f}")
+    print(f"subsets cut by a 2nd build   {extra['subsets cut by a second build']:6d}   into a new output folder (target 0)")
+    wall, cores, first, count = extra["series"]
+    print(f"series of {count}: wall {wall:.2f} s, cores used {cores:.2f} (target ≥ 1.8), first file written after "
+          f"{first:.2f} s = {first / wall:.2f} of the wall time (target < 0.25)")
 
 
 def main() -> None:
     """Run every measurement and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="fresh-process runs per figure (median; at least 5 for the record)")
+    parser.add_argument("--root", type=Path, default=None, help="the checkout to measure (default: this one)")
     parser.add_argument("--preview-only", action="store_true", help="measure only the live preview's rows (build.py serve)")
     arguments = parser.parse_args()
+    if arguments.root:
+        use_root(arguments.root.resolve())
     with tempfile.TemporaryDirectory() as tmp:
+        os.environ["XDG_CACHE_HOME"] = str(Path(tmp) / "cache")  # the benchmark's own user cache, inherited by every run
+        print(f"measuring {ROOT}; load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         if not arguments.preview_only:
             report(arguments.runs, *measure(arguments.runs, Path(tmp)))
         report_preview(max(5, arguments.runs), Path(tmp))
+        print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -1,22 +1,28 @@
 """The plain Python API the CLI wraps: find content, check it, build outputs.
 
-A build plans first (which outputs are out of date), validates every content
-file it will use, makes each file's outputs in memory, and only then writes
-them atomically; several content files are built in parallel processes.
+A build plans first (which outputs are out of date), then streams: each
+content file is validated and its outputs handed to worker processes (one
+task per output, so a brief's PDF and deck are made side by side), and as
+soon as every output of a file is made they are written together,
+atomically, all or none. A build stopped half-way (Ctrl-C, SIGTERM) stops its
+workers and keeps every file it finished; its temporary files are removed.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
+import threading
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from policybrief.brief.html import font_families, render_html
-from policybrief.brief.subset import FONT_FOLDER
+from policybrief.brief.subset import OLD_FONT_FOLDER
 from policybrief.brief.variants import DEFAULT_VARIANT, VARIANTS
 from policybrief.cache import BuildCache, fingerprint
 from policybrief.compose.context import template_context
@@ -25,8 +31,9 @@ from policybrief.deck.fit import fit_deck
 from policybrief.deck.plan import render_plan
 from policybrief.errors import BriefError, ContentError, OutputError, TemplateError, shown_path
 from policybrief.load.content import load_report
-from policybrief.output import ensure_folder, write_atomic
+from policybrief.output import cache_folder, ensure_folder, private_temp, remove_stale_parts, write_all
 from policybrief.typography.fonts import installed_family
+from policybrief.typography.native import import_weasyprint
 
 if TYPE_CHECKING:  # pydantic is imported only once content is read: a no-change rebuild skips it
     from policybrief.compose.theme import Theme
@@ -61,38 +68,41 @@ class Job:
     report: Report | None = None
 
 
-_ENVIRONMENTS: dict[tuple, object] = {}  # template folders and their files → Jinja environment (see Settings.env)
-
-
 @dataclass
 class Settings:
     """What every job of one build shares (sent to worker processes)."""
 
     folders: list[Path]
     pdf_variant: str
-    font_dir: Path  # font subsets, kept next to the outputs (see fonts.py)
+    font_dir: Path  # font subsets, in the user's cache folder (see brief/subset.py)
     theme: Theme | None = None  # loaded once the plan says something must be made
-    _env: object = field(default=None, repr=False)
 
     def env(self):
-        """Return the Jinja environment over the template folders, shared by every build of this process.
+        """Return the Jinja environment over the template folders (made once per process, see ``environment``)."""
+        return environment(self.folders)
 
-        It is made anew when any file in the folders is added, removed or
-        changed (its size or time), so a content edit reuses the compiled
-        templates and a template edit never meets a stale one.
-        """
-        if self._env is None:
-            key = tuple((str(path), path.stat().st_mtime_ns, path.stat().st_size)
-                        for folder in self.folders for path in sorted(folder.rglob("*")) if path.is_file())
-            if key not in _ENVIRONMENTS:
-                if len(_ENVIRONMENTS) >= 4:
-                    _ENVIRONMENTS.clear()
-                _ENVIRONMENTS[key] = make_environment(self.folders)
-            self._env = _ENVIRONMENTS[key]
-        return self._env
 
-    def __getstate__(self) -> dict:
-        return {**self.__dict__, "_env": None}
+_ENVIRONMENTS: dict[tuple, object] = {}  # the template folders' files → Jinja environment (see ``environment``)
+
+
+def environment(folders: list[Path]):
+    """Return the Jinja environment over ``folders``, made once per process and kept with its compiled templates.
+
+    Settings travel to a worker pickled, without an environment; a worker
+    finds the one it inherited from the parent (or made for its first task)
+    here, so a series compiles each template once per process, not per output.
+    Jinja checks each template file's time before using a compiled template,
+    so an edited template (``watch``) is compiled again.
+    """
+    # Keyed by every file of the folders (path, time, size): a template added to an override folder
+    # shadows a built-in one, which Jinja's own per-template check would not notice.
+    key = tuple((str(path), path.stat().st_mtime_ns, path.stat().st_size)
+                for folder in folders for path in sorted(Path(folder).rglob("*")) if path.is_file())
+    if key not in _ENVIRONMENTS:
+        if len(_ENVIRONMENTS) >= 4:
+            _ENVIRONMENTS.clear()
+        _ENVIRONMENTS[key] = make_environment(list(folders))
+    return _ENVIRONMENTS[key]
 
 
 def find_content(paths: Iterable[Path], default_folder: Path = Path("content")) -> list[Path]:
@@ -141,7 +151,7 @@ def check(paths: Iterable[Path] = (), *, templates: Iterable[Path] = ()) -> list
     from policybrief.web.page import render_draft
 
     folders = template_folders(templates)
-    env, theme = make_environment(folders), load_theme(folders)
+    env, theme = environment(folders), load_theme(folders)
     master = None
     reports = []
     for _, report in load_all(find_content(paths), theme):
@@ -160,7 +170,7 @@ def brief_html(content: Path, templates: Iterable[Path] = ()) -> str:
 
     folders = template_folders(templates)
     theme = load_theme(folders)
-    return render_html(make_environment(folders), template_context(load_report(content, theme.font_roles()), theme))
+    return render_html(environment(folders), template_context(load_report(content, theme.font_roles()), theme))
 
 
 def build(
@@ -175,19 +185,29 @@ def build(
     on_written: Callable[[Written], None] = lambda written: None,
     on_current: Callable[[Path], None] = lambda path: None,
     on_warning: Callable[[str], None] = lambda message: None,
+    on_progress: Callable[[int, int, str], None] = lambda done, total, current: None,
 ) -> list[Written]:
     """Build the out-of-date outputs of every content file into ``out_dir``; return what was written.
 
     An output is skipped (and ``on_current`` called) when nothing it is made
-    from changed since it was written, unless ``force``.
+    from changed since it was written, unless ``force``. Each content file's
+    outputs are written, all together, as soon as they are made, and
+    ``on_written`` is called for each right then; ``on_progress(done, total,
+    current)`` tells how many of the content files to make are done and which
+    are being made. ``jobs`` worker processes make the outputs (default: the
+    cores free now). A content file with problems is not built; the problems
+    of all of them are raised together, as one ContentError, once the other
+    files are written. Ctrl-C (KeyboardInterrupt) or SIGTERM stops the
+    workers; the files finished by then are complete and recorded as current.
     """
     if pdf_variant not in VARIANTS:
         raise BriefError(f"{pdf_variant}: is not a PDF variant the brief can be written as; use one of {', '.join(VARIANTS)}.")
     folders = template_folders(templates)
-    settings = Settings(folders, pdf_variant, out_dir / FONT_FOLDER)
+    settings = Settings(folders, pdf_variant, cache_folder("fonts"))
     targets = tuple(t for t in ALL_TARGETS if t in tuple(targets))
     files = _distinct_names(find_content(paths))
     ensure_folder(out_dir)
+    remove_stale_parts(out_dir)  # left by a killed build
     cache = BuildCache(out_dir)
     plan = _plan(files, out_dir, targets, settings, cache, force, on_current)
     if not plan:
@@ -196,20 +216,44 @@ def build(
 
     # The theme is read only now: its file is part of every fingerprint, so a no-change rebuild needs no YAML.
     settings.theme = load_theme(folders)
-    # Every content problem is reported before anything is made.
-    loaded = load_all([job.content for job in plan], settings.theme)
-    plan = [replace(job, report=report) for job, (_, report) in zip(plan, loaded, strict=True)]
     if any(target == "pdf" for job in plan for target, _, _ in job.outputs) and not _harfbuzz_subset():
         on_warning(HARFBUZZ_WARNING)
-    written = []
-    for job, made in zip(plan, _make_all(plan, settings, jobs), strict=True):
-        for (_, output, inputs), (record, data) in zip(job.outputs, made, strict=True):
-            write_atomic(output, data)
-            cache.record(output, inputs, data)
-            written.append(record)
-            on_written(record)
-    cache.save()
+    shutil.rmtree(out_dir / OLD_FONT_FOLDER, ignore_errors=True)  # subsets now live in the user's cache
+    written, problems = [], []
+    with _stopped_by_signals(), private_temp():  # signals first: a SIGTERM then never skips removing the folder
+        try:
+            for job, made in _make_all(plan, settings, jobs, problems, on_progress):
+                write_all([(output, data) for (_, output, _), (_, data) in zip(job.outputs, made, strict=True)])
+                for (_, output, inputs), (record, data) in zip(job.outputs, made, strict=True):
+                    cache.record(output, inputs, data)
+                    written.append(record)
+                    on_written(record)
+        finally:
+            if written:
+                cache.save()  # what was written is current, even when the build stops half-way
+    if problems:
+        raise ContentError(problems)
     return written
+
+
+@contextmanager
+def _stopped_by_signals() -> Iterator[None]:
+    """Make SIGTERM (and SIGINT, even where a shell ignored it) raise KeyboardInterrupt while the block runs.
+
+    The build then stops its workers and removes its temporary files before
+    the process ends, instead of dying with workers still running.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = {number: signal.getsignal(number) for number in (signal.SIGTERM, signal.SIGINT)}
+    for number in before:
+        signal.signal(number, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        for number, handler in before.items():
+            signal.signal(number, handler if handler is not None else signal.SIG_DFL)
 
 
 def _plan(files, out_dir, targets, settings, cache, force, on_current) -> list[Job]:
@@ -233,29 +277,145 @@ def _plan(files, out_dir, targets, settings, cache, force, on_current) -> list[J
     return plan
 
 
-def _make_all(plan: list[Job], settings: Settings, jobs: int | None) -> list[list[tuple[Written, bytes]]]:
-    """Return the made outputs of every job, in worker processes when there is more than one output.
+def _make_all(plan: list[Job], settings: Settings, jobs: int | None, problems: list,
+              on_progress: Callable[[int, int, str], None]) -> Iterator[tuple[Job, list[tuple[Written, bytes]]]]:
+    """Yield each job (validated) with its made outputs, as soon as all its outputs are made.
 
-    Each output is its own task, so one brief's PDF and deck are made side by
-    side on two cores, and a series keeps every core busy to the end.
+    Each output is its own task on a worker process, so one brief's PDF and
+    deck are made side by side and a series keeps every free core busy; the
+    parent validates the next content file while the workers make the
+    previous ones. A job whose content has problems adds them to
+    ``problems`` and is not made.
     """
-    tasks = [(index, replace(job, outputs=(output,))) for index, job in enumerate(plan) for output in job.outputs]
-    workers = min(len(tasks), jobs or os.cpu_count() or 1)
+    total, done, making = len(plan), 0, {}
+    workers = min(sum(len(job.outputs) for job in plan), jobs or free_cores())
     if workers <= 1:
-        return [_make(job, settings) for job in plan]
+        for job in plan:
+            on_progress(done, total, job.content.name)
+            job = _validated(job, settings, problems)
+            if job is not None:
+                yield job, _make(job, settings)
+            done += 1
+            on_progress(done, total, "")
+        return
     # Imported here, not at the top: the quick paths (check, no-change rebuild) never need them.
+    import gc
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
 
-    # WeasyPrint is imported once here, so forked workers inherit it for free; python-pptx
-    # (0.06 s) is left to the workers, so a deck worker imports it while a PDF is made.
-    import weasyprint  # noqa: F401
+    # WeasyPrint is imported and the templates compiled once here, so forked workers inherit them;
+    # python-pptx (0.06 s) is left to the workers, so a deck worker imports it while a PDF is made.
+    import_weasyprint()
+    settings.env()
+    gc.freeze()  # objects made so far stay out of the workers' collections: fewer copied pages after the fork
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_worker_started, initargs=(os.getpid(),))
+    pending: dict = {}  # future → (job index, target)
+    made: dict[int, dict[str, tuple[Written, bytes]]] = {}
+    jobs_by_index: dict[int, Job] = {}
 
-    tasks.sort(key=lambda task: task[1].outputs[0][0] != "pdf")  # the slowest (PDFs) first
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        made = pool.map(_make, [job for _, job in tasks], [settings] * len(tasks))
-        by_output = {(index, job.outputs[0][0]): outputs[0] for (index, job), outputs in zip(tasks, made, strict=True)}
-    return [[by_output[index, target] for target, _, _ in job.outputs] for index, job in enumerate(plan)]
+    def finished(block: bool) -> Iterator[tuple[Job, list[tuple[Written, bytes]]]]:
+        nonlocal done
+        ready, _ = wait(list(pending), timeout=None if block else 0, return_when=FIRST_COMPLETED)
+        for future in ready:
+            index, target = pending.pop(future)
+            try:
+                made.setdefault(index, {})[target] = future.result()[0]
+            except BrokenProcessPool:
+                raise OutputError("a worker process of the build stopped unexpectedly (killed, or out of memory); "
+                                  "build again.") from None
+            job = jobs_by_index[index]
+            if len(made[index]) == len(job.outputs):
+                outputs = made.pop(index)
+                done += 1
+                making.pop(index, None)
+                on_progress(done, total, ", ".join(making.values()))
+                yield job, [outputs[target] for target, _, _ in job.outputs]
+
+    try:
+        for index, job in enumerate(plan):
+            making[index] = job.content.name
+            on_progress(done, total, ", ".join(making.values()))
+            job = _validated(job, settings, problems)
+            if job is None:
+                making.pop(index)
+                done += 1
+                continue
+            jobs_by_index[index] = job
+            for output in job.outputs:  # the PDF first: it takes longest
+                pending[pool.submit(_make, replace(job, outputs=(output,)), settings)] = (index, output[0])
+            yield from finished(block=False)
+        while pending:
+            yield from finished(block=True)
+    except BaseException:  # an error, Ctrl-C, SIGTERM, or the caller stopping: no worker outlives the build
+        _stop(pool)
+        raise
+    else:
+        pool.shutdown(wait=True)
+    finally:
+        gc.unfreeze()
+
+
+def _validated(job: Job, settings: Settings, problems: list) -> Job | None:
+    """Return ``job`` with its content loaded and checked; None (its problems added to ``problems``) when it has any."""
+    try:
+        return replace(job, report=load_report(job.content, settings.theme.font_roles()))
+    except ContentError as error:
+        problems.extend(error.problems)
+        return None
+
+
+def free_cores() -> int:
+    """Return how many of the cores this process may use are free now (at least 1).
+
+    The cores it may run on (``sched_getaffinity``) less those busy: the
+    smaller of the last minute's load average and the processes running
+    right now, other than this one. On a 2-core machine with one core busy
+    elsewhere a single process is faster than two competing workers.
+    """
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    try:
+        with open("/proc/loadavg", encoding="ascii") as handle:
+            fields = handle.read().split()
+        busy = min(float(fields[0]), max(0, int(fields[3].split("/")[0]) - 1))
+    except (OSError, ValueError, IndexError):
+        try:
+            busy = os.getloadavg()[0]
+        except OSError:
+            busy = 0.0
+    return max(1, min(cores, int(cores - busy + 0.5)))
+
+
+def _worker_started(parent: int) -> None:
+    """Set up a worker process: it dies with its parent, and leaves Ctrl-C to the parent, which stops it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: killed when the parent ends
+    except (OSError, AttributeError):  # not Linux: the parent's signal handler still stops the workers
+        pass
+    if os.getppid() != parent:  # the parent ended before the line above
+        os._exit(1)
+
+
+def _stop(pool) -> None:
+    """Stop ``pool``'s worker processes now (each within a second) and drop its pending tasks."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # no public way before Python 3.14
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(1)
+        if process.is_alive():
+            process.kill()
+            process.join(1)
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _make(job: Job, settings: Settings) -> list[tuple[Written, bytes]]:
@@ -328,6 +488,7 @@ def _pptx(context: dict, settings: Settings) -> tuple[bytes, str, tuple[str, ...
 
 def _harfbuzz_subset() -> bool:
     """Return True when WeasyPrint can subset fonts with HarfBuzz (the fast path)."""
+    import_weasyprint()
     from weasyprint.text.ffi import harfbuzz_subset
 
     return harfbuzz_subset is not None

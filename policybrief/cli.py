@@ -5,6 +5,7 @@ Kept free of heavy imports so that ``--help`` and ``check`` stay fast.
 
 from __future__ import annotations
 
+import shutil
 import signal
 import sys
 from pathlib import Path
@@ -46,28 +47,79 @@ def cli() -> None:
     """
 
 
-def _reporters():
+jobs_option = click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+                           help="Worker processes making outputs [default: the cores free now].")
+
+
+class Progress:
+    """A one-line progress bar on stderr, drawn only when stderr is a terminal; other lines are printed above it."""
+
+    WIDTH = 24
+
+    def __init__(self) -> None:
+        self.line = ""
+        self.enabled = sys.stderr.isatty()
+
+    def update(self, done: int, total: int, current: str) -> None:
+        if not self.enabled:
+            return
+        filled = self.WIDTH * done // max(total, 1)
+        self.line = f"[{'#' * filled}{'-' * (self.WIDTH - filled)}] {done}/{total} {current}".rstrip()
+        self.draw()
+
+    def draw(self) -> None:
+        if self.enabled and self.line:
+            columns = max(20, shutil.get_terminal_size().columns - 1)
+            click.echo(f"\r\x1b[K{self.line[:columns]}", nl=False, err=True)
+
+    def clear(self) -> None:
+        if self.enabled and self.line:
+            click.echo("\r\x1b[K", nl=False, err=True)
+
+    def above(self, text: str, err: bool = False) -> None:
+        """Print ``text`` as a line of its own, then the bar again under it."""
+        self.clear()
+        click.echo(text, err=err)
+        self.draw()
+
+    def done(self) -> None:
+        self.clear()
+        self.line = ""
+
+
+def _reporters(progress: Progress | None = None):
     """Return the callbacks that print what a build wrote, what was current, and its warnings."""
+    progress = progress or Progress()
+
     def written(record) -> None:
-        click.echo(f"wrote {record.path} ({record.detail}, {record.size / 1024:.0f} KB) in {record.seconds:.2f} s")
+        progress.above(f"wrote {record.path} ({record.detail}, {record.size / 1024:.0f} KB) in {record.seconds:.2f} s")
         for note in record.notes:
-            click.echo(f"  {note}")
+            progress.above(f"  {note}")
 
     def current(path) -> None:
-        click.echo(f"up to date: {path}")
+        progress.above(f"up to date: {path}")
 
     def warning(message) -> None:
-        click.echo(f"warning: {message}", err=True)
+        progress.above(f"warning: {message}", err=True)
 
     return written, current, warning
 
 
-def _build(targets: tuple[str, ...], content, out_dir, templates, debug, force, pdf_variant=DEFAULT_VARIANT) -> None:
+def _build(targets: tuple[str, ...], content, out_dir, templates, debug, force, pdf_variant=DEFAULT_VARIANT, jobs=None) -> None:
     from policybrief.api import build
 
-    written, current, warning = _reporters()
-    _run(debug, lambda: build(content, out_dir=out_dir, targets=targets, templates=templates, pdf_variant=pdf_variant,
-                              force=force, on_written=written, on_current=current, on_warning=warning))
+    progress = Progress()
+    written, current, warning = _reporters(progress)
+    try:
+        _run(debug, lambda: build(content, out_dir=out_dir, targets=targets, templates=templates, pdf_variant=pdf_variant,
+                                  force=force, jobs=jobs, on_written=written, on_current=current, on_warning=warning,
+                                  on_progress=progress.update))
+    except KeyboardInterrupt:
+        progress.done()
+        click.echo("stopped: the outputs written so far are complete; build again to make the rest.", err=True)
+        sys.exit(130)
+    finally:
+        progress.done()
 
 
 @cli.command("all")
@@ -76,10 +128,11 @@ def _build(targets: tuple[str, ...], content, out_dir, templates, debug, force, 
 @templates_option
 @variant_option
 @force_option
+@jobs_option
 @debug_option
-def all_command(content, out_dir, templates, pdf_variant, force, debug) -> None:
+def all_command(content, out_dir, templates, pdf_variant, force, jobs, debug) -> None:
     """Build the PDF brief and the slide deck of each CONTENT file (default: content/*.yaml)."""
-    _build(("pdf", "slides"), content, out_dir, templates, debug, force, pdf_variant)
+    _build(("pdf", "slides"), content, out_dir, templates, debug, force, pdf_variant, jobs)
 
 
 @cli.command("pdf")
@@ -88,10 +141,11 @@ def all_command(content, out_dir, templates, pdf_variant, force, debug) -> None:
 @templates_option
 @variant_option
 @force_option
+@jobs_option
 @debug_option
-def pdf_command(content, out_dir, templates, pdf_variant, force, debug) -> None:
+def pdf_command(content, out_dir, templates, pdf_variant, force, jobs, debug) -> None:
     """Build only the PDF brief of each CONTENT file."""
-    _build(("pdf",), content, out_dir, templates, debug, force, pdf_variant)
+    _build(("pdf",), content, out_dir, templates, debug, force, pdf_variant, jobs)
 
 
 @cli.command("slides")
@@ -100,11 +154,12 @@ def pdf_command(content, out_dir, templates, pdf_variant, force, debug) -> None:
 @templates_option
 @click.option("--pdf", "handout", is_flag=True, help="Also write <name>-slides.pdf, one slide per page, for handouts (needs LibreOffice).")
 @force_option
+@jobs_option
 @debug_option
-def slides_command(content, out_dir, templates, handout, force, debug) -> None:
+def slides_command(content, out_dir, templates, handout, force, jobs, debug) -> None:
     """Build only the slide deck of each CONTENT file."""
     if not handout:
-        _build(("slides",), content, out_dir, templates, debug, force)
+        _build(("slides",), content, out_dir, templates, debug, force, jobs=jobs)
         return
     from policybrief.preview import slides_pdf
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from policybrief.errors import BriefError
-from policybrief.output import write_atomic
+from policybrief.output import private_temp, write_atomic
 
 SOFFICE_TIMEOUT = 180
 DEFAULT_OUT = Path("build/preview")
@@ -38,6 +38,12 @@ def preview(paths: Iterable[Path] = (), *, out_dir: Path = DEFAULT_OUT, template
 
     soffice = find_soffice()  # before building: a missing LibreOffice is reported at once
     files = find_content(paths)
+    with private_temp():  # LibreOffice's temporary files too: removed when the preview ends, also on error
+        return _preview(files, out_dir, templates, soffice, build)
+
+
+def _preview(files: list[Path], out_dir: Path, templates: Iterable[Path], soffice: str, build) -> Preview:
+    """Return the preview of ``files`` (see ``preview``)."""
     build(files, out_dir=out_dir, templates=templates)
     pages, slides = [], []
     with tempfile.TemporaryDirectory(prefix="preview-") as work:
@@ -66,7 +72,7 @@ def slides_pdf(paths: Iterable[Path] = (), *, out_dir: Path = Path("build"), tem
     build(files, out_dir=out_dir, targets=("slides",), templates=templates, force=force,
           on_written=on_written, on_current=on_current)
     written = []
-    with tempfile.TemporaryDirectory(prefix="slides-pdf-") as work:
+    with private_temp(), tempfile.TemporaryDirectory(prefix="slides-pdf-") as work:
         for content in files:
             pptx, target = out_dir / f"{content.stem}.pptx", out_dir / f"{content.stem}-slides.pdf"
             if not force and target.is_file() and target.stat().st_mtime_ns >= pptx.stat().st_mtime_ns:

@@ -30,7 +30,10 @@ def watch(paths: Iterable[Path] = (), *, out_dir: Path = Path("build"), template
     """
     import pptx  # noqa: F401  (imported once, so rebuilds do not pay for it)
     import watchfiles
-    import weasyprint  # noqa: F401
+
+    from policybrief.typography.native import import_weasyprint
+
+    import_weasyprint()
 
     from policybrief.api import build, find_content, template_folders
 

@@ -65,7 +65,7 @@ def test_subset_fonts_shrink_the_pdf(brief_pdfs):
 def test_the_built_brief_embeds_the_subsets(built):
     names = subprocess.run(["pdffonts", str(built / "107005.pdf")], capture_output=True, text=True, check=True).stdout
     assert names.count("-subset") == 2
-    assert (built / fonts.FONT_FOLDER).is_dir()
+    assert not (built / fonts.OLD_FONT_FOLDER).exists()  # the subsets live in the user's cache, not next to the outputs
 
 
 def test_a_character_the_subset_lacks_comes_from_the_installed_font(tmp_path):
@@ -95,6 +95,8 @@ def test_old_subsets_are_pruned(tmp_path):
         fonts.face_rules([SERIF], text, tmp_path)
     newest = fonts.face_rules([SERIF], "丙", tmp_path)
     fonts.prune(tmp_path, keep=2)
+    assert len(list(tmp_path.iterdir())) == 6  # all used just now: another build may be about to read them
+    fonts.prune(tmp_path, keep=2, recent=0)
     kept = sorted(path.as_uri() for path in tmp_path.iterdir())
     assert kept == sorted(uri.split('url("')[1].split('")')[0] for uri in newest.splitlines())
 

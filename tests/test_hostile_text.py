@@ -18,7 +18,6 @@ from hypothesis import strategies as st
 
 from policybrief import output
 from policybrief.api import build
-from policybrief.brief.subset import FONT_FOLDER
 from policybrief.cache import CACHE_NAME
 from policybrief.errors import ContentError, OutputError, TemplateError
 
@@ -170,7 +169,7 @@ def test_interrupted_write_keeps_the_previous_file(previous, monkeypatch, failur
     with pytest.raises(raised):
         output.write_atomic(target, b"%PDF-1.7 half a file")
     assert (target.read_bytes(), target.stat().st_mtime_ns) == before
-    assert sorted(set(os.listdir(previous)) - {CACHE_NAME, FONT_FOLDER}) == ["107005.pdf", "107005.pptx"]
+    assert sorted(set(os.listdir(previous)) - {CACHE_NAME}) == ["107005.pdf", "107005.pptx"]
 
 
 def test_failed_deck_leaves_the_previous_pdf_and_deck(previous, tmp_path_factory):

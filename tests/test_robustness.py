@@ -24,7 +24,6 @@ from pathlib import Path
 
 import pytest
 
-from policybrief.brief.subset import FONT_FOLDER
 from policybrief.cache import CACHE_NAME
 
 from .conftest import CONTENT, ROOT, run_cli
@@ -372,14 +371,14 @@ def test_output_file_that_is_a_folder_writes_nothing_else(tmp_path):
     (tmp_path / "D" / "107005.pdf").mkdir(parents=True)
     result = run_cli(str(CONTENT), "--out", "D", cwd=tmp_path)
     assert result.returncode == 1
-    assert sorted(set(os.listdir(tmp_path / "D")) - {FONT_FOLDER}) == ["107005.pdf"]  # the deck was made but not written alone
+    assert sorted(os.listdir(tmp_path / "D")) == ["107005.pdf"]  # the deck was made but not written alone
 
 
 def test_utf8_with_bom_builds(tmp_path):
     (tmp_path / BAD).write_bytes(b"\xef\xbb\xbf" + CONTENT.read_bytes())
     result = run_cli(BAD, "--out", "out", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert sorted(set(os.listdir(tmp_path / "out")) - {CACHE_NAME, FONT_FOLDER}) == ["107005.pdf", "107005.pptx"]
+    assert sorted(set(os.listdir(tmp_path / "out")) - {CACHE_NAME}) == ["107005.pdf", "107005.pptx"]
 
 
 def test_every_message_is_documented():

@@ -14,38 +14,64 @@ from typing import Any
 from policybrief.brief.html import BRIEF_TEMPLATE
 from policybrief.brief.variants import DEFAULT_VARIANT
 from policybrief.errors import shown_path
+from policybrief.typography.native import import_weasyprint
 
 
 def write_pdf(html: str, folders: list[Path], base: Path, *, variant: str = DEFAULT_VARIANT,
               families: Iterable[str] = (), font_dir: Path | None = None) -> tuple[bytes, int]:
     """Return the PDF bytes of ``html`` and its page count (arguments as for ``typeset``)."""
+    font_config = _font_configuration()  # imports WeasyPrint first, through native.py's library lookup
     from policybrief.brief.tags import tagging
-    from policybrief.compose.fetch import RefusedURL, refused_error  # imports WeasyPrint
+    from policybrief.compose.fetch import RefusedURL, refused_error
 
     try:
-        document = typeset(html, folders, base, variant=variant, families=families, font_dir=font_dir)
+        document = typeset(html, folders, base, variant=variant, families=families, font_dir=font_dir, font_config=font_config)
         with tagging():  # our structure tree instead of WeasyPrint's page-by-page one (see tags.py)
             return document.write_pdf(pdf_variant=variant), len(document.pages)
     except RefusedURL as error:
         raise refused_error(error, _template_naming(error.url, folders)) from None
+    finally:
+        remove_font_folder(font_config)
+
+
+def _font_configuration() -> Any:
+    """Return a new WeasyPrint FontConfiguration (WeasyPrint imported through native.py first)."""
+    import_weasyprint()
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+def remove_font_folder(font_config: Any) -> None:
+    """Remove the ``weasyprint-*`` folder of font files ``font_config`` made, now the PDF is written.
+
+    WeasyPrint removes it only when the configuration is garbage-collected,
+    which a process may never do before it exits: every build left 2.4 MB.
+    """
+    import shutil
+
+    folder = getattr(font_config, "_folder", None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+        font_config._folder = None
 
 
 def typeset(html: str, folders: list[Path], base: Path, *, variant: str = DEFAULT_VARIANT,
-            families: Iterable[str] = (), font_dir: Path | None = None) -> Any:
+            families: Iterable[str] = (), font_dir: Path | None = None, font_config: Any = None) -> Any:
     """Return the WeasyPrint document of ``html`` laid out in pages.
 
     Relative resources resolve against ``base``; only files inside ``folders`` can be read.
     With a ``font_dir``, the font ``families`` are offered as subsets holding
     just the characters of ``html``, kept in ``font_dir`` (see subset.py).
+    The caller owns ``font_config`` (made here when None) and removes its
+    font folder when done (``remove_font_folder``).
     """
-    import weasyprint  # imported here: `--help` and `check` must stay fast
-    from weasyprint.text.fonts import FontConfiguration
-
     from policybrief.brief.subset import face_rules
-    from policybrief.compose.fetch import SandboxFetcher
+    from policybrief.compose.fetch import SandboxFetcher  # imports WeasyPrint (here: `--help` and `check` stay fast)
 
+    weasyprint = import_weasyprint()
     fetcher = SandboxFetcher([*folders, *([font_dir] if font_dir else [])])
-    font_config, stylesheets = FontConfiguration(), []
+    font_config, stylesheets = font_config or _font_configuration(), []
     if font_dir is not None:
         rules = face_rules(families, html, font_dir)
         stylesheets.append(weasyprint.CSS(string=rules, url_fetcher=fetcher, font_config=font_config))

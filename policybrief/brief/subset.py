@@ -12,8 +12,12 @@ The subsets are offered to WeasyPrint as ``@font-face`` families named
 ``"<family> subset"``, listed before the installed family itself; a
 character a subset lacks (one a stylesheet generates by escape, say) is drawn
 from the installed font, so the subset can make a PDF smaller but never
-wrong. Subset files are kept, by a key of font file and characters, in a
-folder next to the outputs, so a rebuild after a stylesheet edit reuses them.
+wrong. Subset files are kept, by a key of font file, face and characters,
+in the user's cache folder (``output.cache_folder("fonts")``), shared by
+every output folder and every build: a second build, into any folder, cuts
+nothing. Concurrent builds are safe: a subset is written to a file of its own
+and renamed into place, so a reader sees a whole file or none, and pruning
+never removes a file used in the last hour. Deleting the folder is always safe.
 """
 
 from __future__ import annotations
@@ -24,9 +28,9 @@ from pathlib import Path
 from policybrief.typography.fonts import SUBSET, WEIGHTS, installed
 from policybrief.typography.subset import KEEP_FILES, codepoints, prune, subset_file
 
-__all__ = ["FONT_FOLDER", "KEEP_FILES", "face_rules", "prune", "subset_file"]
+__all__ = ["KEEP_FILES", "OLD_FONT_FOLDER", "face_rules", "prune", "subset_file"]
 
-FONT_FOLDER = ".policybrief-fonts"
+OLD_FONT_FOLDER = ".policybrief-fonts"  # where earlier versions kept subsets, next to the outputs
 
 
 def face_rules(families: Iterable[str], text: str, folder: Path) -> str:

@@ -11,9 +11,11 @@ import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from weasyprint.urls import FatalURLFetchingError, URLFetcher
-
 from policybrief.errors import FetchError
+from policybrief.typography.native import import_weasyprint
+
+import_weasyprint()  # before WeasyPrint's own modules: its libraries found through the loader cache (native.py)
+from weasyprint.urls import FatalURLFetchingError, URLFetcher  # noqa: E402
 
 
 class RefusedURL(FatalURLFetchingError):

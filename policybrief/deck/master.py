@@ -147,6 +147,7 @@ class Master:
         self.deck = open_master(path)
         self.geometry = geometry(path)
         self._layouts = {layout.name: layout for layout in reversed(list(self.deck.slide_layouts))}
+        self._shapes: dict[tuple[str, str], Any] = {}  # the layouts never change: each shape is found once
 
     def layout(self, name: str) -> Any:
         """Return the python-pptx slide layout called ``name``."""
@@ -155,5 +156,8 @@ class Master:
 
     def shape(self, layout_name: str, role: str) -> Any:
         """Return the python-pptx placeholder shape of ``role`` on layout ``layout_name``."""
-        idx = self.geometry.placeholder(layout_name, role).idx
-        return next(shape for shape in self.layout(layout_name).placeholders if shape.placeholder_format.idx == idx)
+        if (layout_name, role) not in self._shapes:
+            idx = self.geometry.placeholder(layout_name, role).idx
+            self._shapes[layout_name, role] = next(shape for shape in self.layout(layout_name).placeholders
+                                                   if shape.placeholder_format.idx == idx)
+        return self._shapes[layout_name, role]

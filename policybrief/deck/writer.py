@@ -105,9 +105,11 @@ def _svg_png(path: Path, height: int = 240) -> bytes:
     files next to it in the template folder, nothing else.
     """
     import pypdfium2
-    import weasyprint
 
     from policybrief.compose.fetch import SandboxFetcher
+    from policybrief.typography.native import import_weasyprint
+
+    weasyprint = import_weasyprint()
 
     width = round(height * _svg_aspect(path))
     page = f"<style>@page {{ size: {width}px {height}px; margin: 0 }} img {{ display: block; width: {width}px; height: {height}px }}</style>"

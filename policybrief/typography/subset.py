@@ -19,7 +19,8 @@ from pathlib import Path
 from policybrief.output import write_atomic
 from policybrief.typography.fonts import Installed
 
-KEEP_FILES = 24  # subsets kept in the folder; the oldest are removed beyond that
+KEEP_FILES = 256  # subsets kept in the cache (a few MB); the least recently used are removed beyond that
+KEEP_SECONDS = 3600  # a subset used this recently is never removed: another build may be about to read it
 # OpenType features a horizontal zh-TW or Latin line may use; not the vertical
 # ones (their alternates would double the glyphs kept). ``locl`` must stay:
 # without it Noto CJK's Latin letters shift by a fraction of a point (the pages
@@ -90,9 +91,21 @@ def _woff(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def prune(folder: Path, keep: int = KEEP_FILES) -> None:
-    """Remove all but the ``keep`` most recently used subset files in ``folder``."""
-    files = sorted((path for suffix in SUFFIXES.values() for path in folder.glob(f"*{suffix}")),
-                   key=lambda path: path.stat().st_mtime_ns, reverse=True)
-    for old in files[keep:]:
-        old.unlink(missing_ok=True)
+def prune(folder: Path, keep: int = KEEP_FILES, recent: float = KEEP_SECONDS) -> None:
+    """Remove all but the ``keep`` most recently used subset files in ``folder``, none used in the last ``recent`` seconds."""
+    import time
+
+    from policybrief.output import remove_stale_parts
+
+    remove_stale_parts(folder)
+    used = []
+    for path in (path for suffix in SUFFIXES.values() for path in folder.glob(f"*{suffix}")):
+        try:
+            used.append((path.stat().st_mtime, path))
+        except FileNotFoundError:  # removed by a concurrent build's prune
+            pass
+    used.sort(reverse=True)
+    since = time.time() - recent
+    for mtime, old in used[keep:]:
+        if mtime < since:
+            old.unlink(missing_ok=True)
