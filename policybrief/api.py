@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from policybrief.brief.html import font_families, render_html
-from policybrief.brief.pdf import DEFAULT_VARIANT
 from policybrief.brief.subset import FONT_FOLDER
+from policybrief.brief.variants import DEFAULT_VARIANT, VARIANTS
 from policybrief.cache import BuildCache, fingerprint
 from policybrief.compose.context import template_context
 from policybrief.compose.environment import builtin_templates, make_environment, search_path
@@ -181,6 +181,8 @@ def build(
     An output is skipped (and ``on_current`` called) when nothing it is made
     from changed since it was written, unless ``force``.
     """
+    if pdf_variant not in VARIANTS:
+        raise BriefError(f"{pdf_variant}: is not a PDF variant the brief can be written as; use one of {', '.join(VARIANTS)}.")
     folders = template_folders(templates)
     settings = Settings(folders, pdf_variant, out_dir / FONT_FOLDER)
     targets = tuple(t for t in ALL_TARGETS if t in tuple(targets))
@@ -213,11 +215,11 @@ def build(
 def _plan(files, out_dir, targets, settings, cache, force, on_current) -> list[Job]:
     """Return the jobs of outputs that are out of date (all of them when ``force``)."""
     plan = []
-    for path in files:
-        if not path.is_file():
-            from policybrief.load.yamlfile import read_text
+    from policybrief.load.files import check_size
 
-            read_text(path, shown_path(path))  # raises the one clear message for a missing or unreadable file
+    for path in files:
+        # By stat, before the fingerprint reads it: a missing file, a folder, a FIFO or 2 GB is one clear message.
+        check_size(path, shown_path(path))
         outputs = []
         for target in targets:
             output = out_dir / f"{path.stem}{SUFFIXES[target]}"

@@ -52,9 +52,14 @@ class BuildCache:
     def __init__(self, out_dir: Path) -> None:
         self.path = out_dir / CACHE_NAME
         try:
-            self.entries: dict[str, dict[str, str]] = json.loads(self.path.read_text(encoding="utf-8"))
+            entries = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            self.entries = {}
+            entries = {}
+        # A record of another shape (edited by hand, another tool's file) is no record: everything is rebuilt.
+        self.entries: dict[str, dict[str, str]] = {
+            name: entry for name, entry in (entries.items() if isinstance(entries, dict) else ())
+            if isinstance(entry, dict) and all(isinstance(entry.get(key), str) for key in ("inputs", "output"))
+        }
 
     def is_current(self, output: Path, inputs: str) -> bool:
         """Return True when ``output`` exists unchanged and was built from ``inputs``."""

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from policybrief import __version__
+from policybrief.brief.variants import ARCHIVE_VARIANT, DEFAULT_VARIANT, VARIANTS
 from policybrief.errors import BriefError
 
 DEFAULT_COMMAND = "all"
@@ -31,7 +32,9 @@ out_option = click.option("--out", "out_dir", default=Path("build"), show_defaul
 templates_option = click.option("--templates", "templates", multiple=True, type=click.Path(path_type=Path), help="Folder of template overrides, searched before the built-in templates (repeatable).")
 debug_option = click.option("--debug", is_flag=True, help="Show the Python traceback of an error.")
 force_option = click.option("--force", is_flag=True, help="Rebuild even the outputs that are up to date.")
-variant_option = click.option("--pdf-variant", default="pdf/ua-1", show_default=True, help="PDF flavour, e.g. pdf/ua-1 (tagged, accessible) or pdf/a-3u (archival).")
+variant_option = click.option(
+    "--pdf-variant", default=DEFAULT_VARIANT, show_default=True, type=click.Choice(VARIANTS),
+    help=f"PDF flavour: {DEFAULT_VARIANT} (tagged, accessible), or {ARCHIVE_VARIANT} for archives (archival and tagged).")
 
 
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -59,7 +62,7 @@ def _reporters():
     return written, current, warning
 
 
-def _build(targets: tuple[str, ...], content, out_dir, templates, debug, force, pdf_variant="pdf/ua-1") -> None:
+def _build(targets: tuple[str, ...], content, out_dir, templates, debug, force, pdf_variant=DEFAULT_VARIANT) -> None:
     from policybrief.api import build
 
     written, current, warning = _reporters()
@@ -139,7 +142,7 @@ def check_command(content, templates, debug) -> None:
 @cli.command("import")
 @click.argument("report", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Content file to write (default: content/<series number>.yaml).")
-@click.option("--force", is_flag=True, help="Replace content/<series number>.yaml if it exists.")
+@click.option("--force", is_flag=True, help="Replace the content file (content/<series number>.yaml or -o FILE) if it exists.")
 @debug_option
 def import_command(report, output, force, debug) -> None:
     """Import REPORT (.txt or .pdf): write its metadata and 提要 as content YAML."""

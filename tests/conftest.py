@@ -178,3 +178,23 @@ def report():
     from policybrief.load.content import load_report
 
     return load_report(CONTENT, load_theme(search_path()).font_roles())
+
+
+SECOND_REPORT = ROOT / "tests" / "data" / "report-second.txt"
+
+
+@pytest.fixture(scope="session")
+def second_built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Return the second test report's content file, imported by the CLI, and a folder holding its PDF built by the CLI.
+
+    A report of another shape than 107005: a section of eight topics, a topic
+    of five long points, Latin words and digits in headlines, sources without
+    publishers.
+    """
+    folder = tmp_path_factory.mktemp("second")
+    content = folder / "second.yaml"
+    imported = run_cli("import", str(SECOND_REPORT), "-o", str(content))
+    assert imported.returncode == 0, imported.stderr
+    built = run_cli("pdf", str(content), "--out", str(folder / "out"))
+    assert built.returncode == 0, built.stderr
+    return content, folder / "out" / "second.pdf"

@@ -183,9 +183,17 @@ def test_templates_copied_before_the_new_layout_still_build(tmp_path, built):
     old = shutil.copytree(ROOT / "tests" / "data" / "templates-0.1.0", tmp_path / "my-templates")
     result = run_cli(str(CONTENT), "--templates", str(old), "--out", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
-    assert (tmp_path / "out" / "107005.pdf").read_bytes() == (built / "107005.pdf").read_bytes()
+    # The brief keeps the copied (older, ragged-right) look, with the same text.
+    assert _text(tmp_path / "out" / "107005.pdf") == _text(built / "107005.pdf")
     from pptx import Presentation
 
     slides = list(Presentation(str(tmp_path / "out" / "107005.pptx")).slides)
     assert [slide.slide_layout.name for slide in slides[:4]] == ["Title", "Agenda", "Section", "Topic"]
     assert len(slides) == 23
+
+
+def _text(pdf: Path) -> str:
+    """Return the text of ``pdf`` as pypdf extracts it, without whitespace."""
+    from pypdf import PdfReader
+
+    return "".join("".join(page.extract_text().split()) for page in PdfReader(pdf).pages)

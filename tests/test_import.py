@@ -161,7 +161,7 @@ def test_imported_yaml_checks_and_builds_unchanged(tmp_path, report):
     out = tmp_path / "imported.yaml"
     assert run_cli("import", str(report), "-o", str(out)).returncode == 0
     first = out.read_bytes()
-    assert run_cli("import", str(report), "-o", str(out)).returncode == 0
+    assert run_cli("import", str(report), "-o", str(out), "--force").returncode == 0  # -o never replaces a file unasked
     assert out.read_bytes() == first, "the same report must give the same YAML"
     assert run_cli("check", str(out)).returncode == 0
     result = run_cli(str(out), "--out", str(tmp_path / "build"))

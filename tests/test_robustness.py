@@ -135,7 +135,8 @@ CASES: list[tuple[str, Callable[[Path], list[str]], str]] = [
     ("duplicate-key", content(GOOD.replace("title: 測試報告\n", "title: 測試報告\ntitle: 又一個\n")),
      f"{BAD}:5: title: duplicate key (first at line 4); keep only one."),
     ("alias-bomb", content(alias_bomb()),
-     f"{BAD}:1: the file expands to more than 100,000 values (YAML aliases repeated?); write the content out plainly."),
+     f"{BAD}:1: the file holds more than 250,000 characters of text (YAML aliases counted each time they are used); "
+     "a report needs far fewer — write the content out plainly or split it into several reports."),
     ("nested-200", content(nested(200)), f"{BAD}:4: title: nested more than 20 levels deep; a report needs only a few levels."),
     ("nested-10000", content(nested(10_000)), f"{BAD}:1: the YAML is nested too deeply; a report needs only a few levels."),
     ("top-level-list", content("- title: x\n"), f"{BAD}:1: the top level is a list; it must be a mapping of keys such as 'title:'."),
@@ -298,23 +299,23 @@ CUSTOM_CASES: list[tuple[str, Callable[[Path], list[str]], str]] = [
      "install it, or name an installed family (fc-list : family lists them)."),
     ("page-size", theme(("size: A4", "size: A4 } html {")),
      THEME + ":21: brief.page.size: expected a page size such as \"A4\", \"B5\" or \"letter landscape\", not 'A4 } html {'."),
-    ("size-too-small", theme(("min_body_size: 14", "min_body_size: 6")), THEME + ":49: deck.min_body_size: must be at least 10, not 6."),
-    ("size-too-large", theme(("  title_size: 36", "  title_size: 200")), THEME + ":45: deck.title_size: must be at most 96, not 200."),
-    ("size-not-a-number", theme(("body_size: 28", "body_size: large")), THEME + ":46: deck.body_size: expected a number, got text."),
+    ("size-too-small", theme(("min_body_size: 14", "min_body_size: 6")), THEME + ":52: deck.min_body_size: must be at least 10, not 6."),
+    ("size-too-large", theme(("  title_size: 36", "  title_size: 200")), THEME + ":48: deck.title_size: must be at most 96, not 200."),
+    ("size-not-a-number", theme(("body_size: 28", "body_size: large")), THEME + ":49: deck.body_size: expected a number, got text."),
     ("bullets-not-whole", theme(("max_bullets: 5", "max_bullets: 2.5")),
-     THEME + ":53: deck.max_bullets: expected a whole number, got the number 2.5."),
+     THEME + ":56: deck.max_bullets: expected a whole number, got the number 2.5."),
     ("bodies-unknown", theme(("bodies: slides", "bodies: handout")),
-     THEME + ":44: deck.bodies: expected 'slides' or 'notes', not 'handout'."),
+     THEME + ":47: deck.bodies: expected 'slides' or 'notes', not 'handout'."),
     ("unknown-colour", theme(('  paper: "#FFFFFF"', '  paper: "#FFFFFF"\n  link: "#0000FF"')),
      THEME + ":13: colours.link: unknown key; allowed here: accent, tint, text, muted, rule, paper."),
-    ("empty-layout-name", theme(("topic: Topic", 'topic: ""')), THEME + ":40: deck.layouts.topic: expected a layout name on one line, not ''."),
+    ("empty-layout-name", theme(("topic: Topic", 'topic: ""')), THEME + ":43: deck.layouts.topic: expected a layout name on one line, not ''."),
     ("logo-outside", theme(("logo:  ", "logo: ../../etc/logo.svg ")),
-     THEME + ":57: logo '../../etc/logo.svg' is outside the template folders; put the image next to theme.yaml."),
+     THEME + ":60: logo '../../etc/logo.svg' is outside the template folders; put the image next to theme.yaml."),
     ("logo-not-an-image", theme_with_logo("logo.png", b"not a picture"),
-     THEME + ":57: logo 'logo.png' is not a PNG, JPEG, GIF, WebP or SVG image; save the logo in one of these formats."),
-    ("logo-missing", theme(("logo:  ", "logo: logo.svg ")), THEME + ":57: logo 'logo.svg' not found next to theme.yaml; check the file name."),
+     THEME + ":60: logo 'logo.png' is not a PNG, JPEG, GIF, WebP or SVG image; save the logo in one of these formats."),
+    ("logo-missing", theme(("logo:  ", "logo: logo.svg ")), THEME + ":60: logo 'logo.svg' not found next to theme.yaml; check the file name."),
     ("master-missing", theme(("master: deck/master.pptx", "master: deck/corporate.pptx")),
-     f"{THEME}:31: deck.master: 'deck/corporate.pptx' is not in the template folders (tpl, {BUILTIN}); "
+     f"{THEME}:34: deck.master: 'deck/corporate.pptx' is not in the template folders (tpl, {BUILTIN}); "
      "save your master there, or correct the name (it is relative to the templates folder)."),
     # --- a user's theme.yaml holding only what it changes ---
     ("theme-only-comments", partial_theme("# colours: {accent: \"#225522\"}\n"),
@@ -383,11 +384,13 @@ def test_utf8_with_bom_builds(tmp_path):
 
 def test_every_message_is_documented():
     from .test_cli_errors import CASES as CLI_CASES
+    from .test_hostile_inputs import CASES as HOSTILE_CASES
     from .test_import_errors import BAD as IMPORT_CASES
     from .test_preview import MESSAGES as PREVIEW_MESSAGES
 
     documented = [_pattern(m) for m in re.findall(r"^- `(.+?)`(?= —|$)", (ROOT / "docs" / "errors.md").read_text(encoding="utf-8"), re.M)]
     messages = [expected for _, _, expected in [*CASES, *CLI_CASES, *CUSTOM_CASES, *IMPORT_CASES]] + PREVIEW_MESSAGES
+    messages += [case.message for case in HOSTILE_CASES if case.code]
     undocumented = [line for expected in messages for line in expected.splitlines() if not any(p.fullmatch(line) for p in documented)]
     assert undocumented == []
 
@@ -407,4 +410,4 @@ def test_alias_bomb_fails_within_bounded_memory(tmp_path):
         preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (limit, limit)),
     )
     assert (result.returncode, "Traceback" in result.stderr) == (1, False)
-    assert "expands to more than 100,000 values" in result.stderr
+    assert "holds more than 250,000 characters of text" in result.stderr

@@ -11,7 +11,6 @@ import os
 import pickle
 import subprocess
 import sys
-import tempfile
 
 import pytest
 from fontTools.ttLib import TTFont
@@ -33,14 +32,11 @@ print(json.dumps(sorted({name.split(".")[0] for name in sys.modules} & set(%r)))
 """
 
 
-def heavy_imports(*args: str) -> list[str]:
-    """Return the heavy top-level packages a fresh interpreter imported to run ``build.py ARGS``."""
-    # An empty user cache, as on a first run: another test's build must not have cached the master's geometry.
-    with tempfile.TemporaryDirectory() as cache:
-        result = subprocess.run(
-            [sys.executable, "-c", PROBE % (HEAVY,), *args], cwd=ROOT, capture_output=True, text=True, timeout=300,
-            env={**os.environ, "XDG_CACHE_HOME": cache},
-        )
+def heavy_imports(*args: str, env: dict[str, str] | None = None) -> list[str]:
+    """Return the heavy top-level packages a fresh interpreter imported to run ``build.py ARGS`` (in ``env``, default ours)."""
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE % (HEAVY,), *args], cwd=ROOT, capture_output=True, text=True, timeout=300, env=env
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.splitlines()[-1])
 
@@ -49,9 +45,11 @@ def test_help_imports_nothing_heavy():
     assert heavy_imports("--help") == []
 
 
-def test_check_imports_only_what_validation_and_slide_fitting_need():
-    # check fits every slide (python-pptx reads the master) but never typesets: no WeasyPrint.
-    assert heavy_imports("check", str(CONTENT)) == ["pptx", "pydantic", "yaml"]
+def test_check_imports_only_what_validation_and_slide_fitting_need(tmp_path):
+    # check fits every slide (python-pptx reads the master) but never typesets: no WeasyPrint. With a cold cache:
+    # once another test has cached the master's geometry, check needs no python-pptx at all.
+    cold = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    assert heavy_imports("check", str(CONTENT), env=cold) == ["pptx", "pydantic", "yaml"]
 
 
 def test_no_change_rebuild_reads_no_yaml_and_imports_nothing_heavy(tmp_path):

@@ -12,19 +12,20 @@ from pathlib import Path
 from typing import Any
 
 from policybrief.brief.html import BRIEF_TEMPLATE
+from policybrief.brief.variants import DEFAULT_VARIANT
 from policybrief.errors import shown_path
-
-DEFAULT_VARIANT = "pdf/ua-1"
 
 
 def write_pdf(html: str, folders: list[Path], base: Path, *, variant: str = DEFAULT_VARIANT,
               families: Iterable[str] = (), font_dir: Path | None = None) -> tuple[bytes, int]:
     """Return the PDF bytes of ``html`` and its page count (arguments as for ``typeset``)."""
+    from policybrief.brief.tags import tagging
     from policybrief.compose.fetch import RefusedURL, refused_error  # imports WeasyPrint
 
     try:
         document = typeset(html, folders, base, variant=variant, families=families, font_dir=font_dir)
-        return document.write_pdf(pdf_variant=variant), len(document.pages)
+        with tagging():  # our structure tree instead of WeasyPrint's page-by-page one (see tags.py)
+            return document.write_pdf(pdf_variant=variant), len(document.pages)
     except RefusedURL as error:
         raise refused_error(error, _template_naming(error.url, folders)) from None
 

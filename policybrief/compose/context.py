@@ -9,10 +9,12 @@ against ``template_context``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from policybrief.compose.dates import build_date
 from policybrief.typography.fonts import families_css
+from policybrief.typography.justify import justified_lines
 from policybrief.typography.numbering import roc_date, section_numeral, topic_numeral
 
 if TYPE_CHECKING:  # annotations only: importing pydantic here would slow a no-change rebuild
@@ -95,6 +97,9 @@ def template_context(report: Report, theme: Theme) -> dict[str, Any]:
         "build_date": date,
         "pdf_date": date.isoformat(),
         "title_lines": theme.fonts.heading.measurer(bold=True).balanced_lines(report.title, COVER_LINE_EMS),
+        # Body paragraphs as justified lines: body_lines(text) → [Line(text, spacing, final)].
+        "body_lines": partial(justified_lines, theme.fonts.body.measurer(), measure=theme.brief.measure,
+                              indent=theme.brief.indent),
         # The brief's font-family lists, each family's subset first (see brief/subset.py).
         "font_body": families_css(theme.fonts.body.families()),
         "font_heading": families_css(theme.fonts.heading.families()),

@@ -22,7 +22,9 @@ def source_date_epoch() -> int | None:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if not epoch:
         return None
-    if not (epoch.isascii() and epoch.isdigit()) or int(epoch) > _LATEST:
+    # ASCII digits only (``²`` and ``٣`` are digits to str.isdigit), and the length checked before int() reads them:
+    # Python refuses to convert more than 4,300 digits with a ValueError.
+    if not (epoch.isascii() and epoch.isdigit()) or len(epoch) > len(str(int(_LATEST))) or int(epoch) > _LATEST:
         raise BriefError(f"SOURCE_DATE_EPOCH is {epoch[:40]!r}; set it to a whole number of seconds since 1970 or unset it.")
     return int(epoch)
 

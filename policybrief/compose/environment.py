@@ -7,7 +7,12 @@ template source), HTML is autoescaped and every undefined name is an error.
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import re
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -15,7 +20,7 @@ from urllib.parse import urlsplit
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from policybrief.errors import Problem, TemplateError, shown_path
+from policybrief.errors import BriefError, Problem, TemplateError, shown_path
 from policybrief.output import cache_folder
 
 
@@ -40,9 +45,159 @@ def find_file(folders: list[Path], name: str) -> Path | None:
     return None
 
 
+# What one render of a template may spend. The built-in templates need a few
+# hundred loop steps, macro calls two deep and a tenth of a second; these
+# limits are far above that and stop a mistaken or hostile template (a loop
+# over range(10**9), a macro that calls itself, loops nested three deep)
+# with a located message instead of running for minutes.
+MAX_RANGE = 10_000  # numbers in one range()
+MAX_STEPS = 1_000_000  # loop steps over range() and calls, in one render
+MAX_NESTING = 50  # macros and calls inside each other
+MAX_SIZE = 1_000_000  # a number passed to a call, or the length a * or % may make
+RENDER_SECONDS = 20.0
+
+
+class TemplateLimit(jinja2.exceptions.TemplateRuntimeError):
+    """A template went past a limit of one render (steps, size, nesting or time); ``hint`` says what to change."""
+
+    def __init__(self, message: str, hint: str = "loop over the template variables, not over large ranges") -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+class LimitedEnvironment(SandboxedEnvironment):
+    """The sandbox, with the cost of one render bounded (see MAX_RANGE…RENDER_SECONDS)."""
+
+    intercepted_binops = frozenset({"*", "**", "%"})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.globals["range"] = self._range
+        self.globals.pop("lipsum", None)  # lipsum(n=10**9) is unbounded text: no template needs it
+        # Filters are called directly, not through call(): the same check of their numbers ('x'|center(10**9)).
+        self.filters = {name: _bounded(function) for name, function in self.filters.items()}
+        self.start_render()
+
+    def start_render(self) -> None:
+        """Give the next render its own budget of steps, nesting and time."""
+        self._steps, self._nesting = 0, 0
+        self._deadline = time.monotonic() + RENDER_SECONDS
+
+    def _step(self, count: int = 1) -> None:
+        """Count ``count`` steps of work; raise TemplateLimit past the step or time budget."""
+        self._steps += count
+        if self._steps > MAX_STEPS:
+            raise TemplateLimit(f"the template takes more than {MAX_STEPS:,} steps (loops inside loops?)")
+        if not self._steps % 1000 and time.monotonic() > self._deadline:
+            raise TemplateLimit(f"the template took more than {RENDER_SECONDS:g} seconds to render")
+
+    def _range(self, *args: int) -> Iterator[int]:
+        """Return range(*args), refused over MAX_RANGE numbers and counted step by step."""
+        numbers = range(*args)
+        if len(numbers) > MAX_RANGE:
+            raise TemplateLimit(f"range() of {len(numbers):,} numbers is more than the {MAX_RANGE:,} a template may loop over")
+        return self._counted(numbers)
+
+    def _counted(self, numbers: range) -> Iterator[int]:
+        for number in numbers:
+            self._step()
+            yield number
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (Jinja's signature)
+        """Call ``__obj`` from a template: counted, nested at most MAX_NESTING deep, with no huge number as argument."""
+        __self._step()
+        _check_numbers((*args, *kwargs.values()))
+        if __self._nesting >= MAX_NESTING:
+            raise TemplateLimit(f"macros or calls nested more than {MAX_NESTING} deep (a macro that calls itself?)",
+                                "end the recursion: a macro may call itself only a few times")
+        __self._nesting += 1
+        try:
+            return super().call(__context, __obj, *args, **kwargs)
+        finally:
+            __self._nesting -= 1
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        """Return ``left operator right``, refused when it would make a huge value (``'x' * 10**9``, ``10 ** 10**9``)."""
+        if operator == "**" and isinstance(right, (int, float)) and abs(right) > 64:
+            raise TemplateLimit(f"the power ** {_short_number(right)} is too large for a template")
+        if operator == "*":
+            for text, times in ((left, right), (right, left)):
+                if isinstance(text, (str, list, tuple)) and isinstance(times, int) and len(text) * times > MAX_SIZE:
+                    raise TemplateLimit(f"repeating a text or list to more than {MAX_SIZE:,} items is too large for a template")
+        if operator == "%" and isinstance(left, str) and any(int(width) > MAX_SIZE for width in re.findall(r"%[-+ #0]*(\d+)", left)):
+            raise TemplateLimit(f"a % format wider than {MAX_SIZE:,} characters is too large for a template")
+        return super().call_binop(context, operator, left, right)
+
+
+class RenderTimeout(Exception):
+    """Raised inside a render that ran past RENDER_SECONDS (see ``_Deadline``)."""
+
+
+class _Deadline:
+    """Stop the render running in this thread once it has run ``seconds``, wherever it is.
+
+    Loops over a template's own lists call nothing the sandbox can count, so
+    a timer thread raises RenderTimeout in the rendering thread (CPython's
+    PyThreadState_SetAsyncExc: it is raised at the thread's next bytecode).
+    An exception still pending when the render ends is withdrawn.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.thread = threading.get_ident()
+        self.lock = threading.Lock()
+        self.active, self.fired = True, False
+        self.timer = threading.Timer(seconds, self._fire)
+        self.timer.daemon = True
+
+    def __enter__(self) -> _Deadline:
+        self.timer.start()
+        return self
+
+    def _fire(self) -> None:
+        with self.lock:
+            if self.active:
+                self.fired = True
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.thread), ctypes.py_object(RenderTimeout))
+
+    def __exit__(self, *_: object) -> None:
+        with self.lock:
+            self.active = False
+            if self.fired:  # raised already, or still pending: never let it escape later
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.thread), None)
+        self.timer.cancel()
+        self.timer.join()
+
+
+def _check_numbers(values: tuple[Any, ...]) -> None:
+    """Raise TemplateLimit when one of ``values`` is a whole number larger than MAX_SIZE."""
+    for value in values:
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_SIZE:
+            raise TemplateLimit(f"the number {_short_number(value)} passed to a call is larger than {MAX_SIZE:,}",
+                                "use smaller numbers: templates loop over the template variables")
+
+
+def _bounded(function: Any) -> Any:
+    """Return filter ``function`` refusing numbers larger than MAX_SIZE among its arguments (Jinja's pass_* marks kept)."""
+
+    skip = 2 if hasattr(function, "jinja_pass_arg") else 1  # the context or environment, then the filtered value
+
+    @functools.wraps(function)
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        _check_numbers((*args[skip:], *kwargs.values()))
+        return function(*args, **kwargs)
+
+    return bounded
+
+
+def _short_number(value: float) -> str:
+    """Return ``value`` for a message: whole when short, else by its number of digits."""
+    text = str(value) if isinstance(value, float) or abs(value) < 10**12 else f"of {len(str(abs(value))):,} digits"
+    return text
+
+
 def make_environment(folders: list[Path]) -> jinja2.Environment:
-    """Return a sandboxed, autoescaping, strict Jinja environment over ``folders``."""
-    env = SandboxedEnvironment(
+    """Return a sandboxed, autoescaping, strict Jinja environment over ``folders``, its renders' cost bounded."""
+    env = LimitedEnvironment(
         loader=jinja2.FileSystemLoader([str(f) for f in folders]),
         undefined=jinja2.StrictUndefined,
         autoescape=True,
@@ -84,8 +239,17 @@ def short_url(url: str, limit: int = 40) -> str:
 
 def render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
     """Return template ``name`` rendered with ``context``; raise TemplateError with file and line."""
+    if isinstance(env, LimitedEnvironment):
+        env.start_render()
     try:
-        return env.get_template(name).render(context)
+        with _Deadline(RENDER_SECONDS):
+            return env.get_template(name).render(context)
+    except BriefError:
+        raise
+    except RenderTimeout as error:
+        where, line = _template_frame(error, name)
+        raise TemplateError(Problem(where, f"template stopped: it took more than {RENDER_SECONDS:g} seconds to render", line,
+                                    hint="loop over the template variables, not over large ranges or repeated lists")) from None
     except jinja2.TemplateNotFound as error:
         raise TemplateError(_not_found(env, error, name)) from None
     except jinja2.TemplateSyntaxError as error:
@@ -99,6 +263,36 @@ def render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
         where, line = _template_frame(error, name)
         raise TemplateError(Problem(where, f"not allowed in a template: {str(error).rstrip('.')}", line,
                                     hint="use only the template variables and their fields")) from None
+    except TemplateLimit as error:
+        where, line = _template_frame(error, name)
+        raise TemplateError(Problem(where, f"template stopped: {error}", line, hint=error.hint)) from None
+    except UnicodeDecodeError as error:
+        where, line = _undecodable(error, name)
+        raise TemplateError(Problem(where, "is not UTF-8 text", line, hint="save the template as UTF-8")) from None
+    except RecursionError:
+        raise TemplateError(Problem(_shown(name), "template stopped: it nests too deeply (a macro, include or block "
+                                    "that uses itself?)", hint="remove the loop between them")) from None
+    except Exception as error:  # anything else a template did wrong: 1 / 0, a wrong type, a value too large
+        where, line = _template_frame(error, name)
+        raise TemplateError(Problem(where, f"template error: {type(error).__name__}: {_first_line(error)}", line,
+                                    hint="check the expression on that line")) from None
+
+
+def _first_line(error: BaseException) -> str:
+    """Return the first line of ``error``'s message, at most 120 characters."""
+    text = (str(error).splitlines() or [""])[0].rstrip(".")
+    return text if len(text) <= 120 else text[:119] + "…"
+
+
+def _undecodable(error: UnicodeDecodeError, default: str) -> tuple[str, int]:
+    """Return (template file, line) of the bytes that are not UTF-8, from the loader's frame in the traceback."""
+    tb, filename = error.__traceback__, None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_name == "get_source" and isinstance(tb.tb_frame.f_locals.get("filename"), str):
+            filename = tb.tb_frame.f_locals["filename"]
+        tb = tb.tb_next
+    line = error.object[: error.start].count(b"\n") + 1 if isinstance(error.object, bytes) else 0
+    return (_shown(filename) if filename else default), line
 
 
 def _not_found(env: jinja2.Environment, error: jinja2.TemplateNotFound, name: str) -> str:

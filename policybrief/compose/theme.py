@@ -27,7 +27,7 @@ from policybrief.typography.measure import Measurer, measurer
 
 THEME_FILE = "theme.yaml"
 _COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
-_LENGTH = re.compile(r"\d+(\.\d+)?(mm|cm|pt|in)")
+_LENGTH = re.compile(r"[0-9]+(\.[0-9]+)?(mm|cm|pt|in)")  # ASCII digits: a full-width ２２mm is not CSS
 _FONT = re.compile(r"[\w][\w \-]*")
 _PAGE = re.compile(r"(A[3-5]|B[45]|JIS-B[45]|letter|legal)( (portrait|landscape))?")
 _LAYOUT = re.compile(r"[^\x00-\x1f]+")
@@ -100,6 +100,9 @@ class BriefStyle(Model):
     page: Page
     body_size: Length
     line_height: float = Field(ge=1, le=3)
+    measure: int = Field(41, ge=20, le=60)  # the text column, in Han characters (ems of body_size)
+    indent: float = Field(2, ge=0, le=4)     # first-line indent of body paragraphs, in ems
+    print_marks: bool = False                # 3 mm bleed and crop marks, for a print shop
 
 
 class Layouts(Model):
@@ -227,31 +230,120 @@ def _merged(base: object, override: object) -> object:
     return {**base, **{key: _merged(base.get(key), value) for key, value in override.items()}}
 
 
+# A logo is drawn a few centimetres wide: these are far above any real one, and
+# stop an image whose header declares billions of pixels before it is decoded.
+MAX_LOGO_BYTES = 10_000_000
+MAX_LOGO_PIXELS = 40_000_000
+MAX_LOGO_SIDE = 20_000
+
+
 def _check_logo(theme: Theme, where: str, folders: list[Path]) -> None:
-    """Raise TemplateError (at ``where``, file:line) when the logo is missing or outside the template folders."""
+    """Raise TemplateError (at ``where``, file:line) when the logo is missing, outside the template folders or cannot be drawn."""
     logo = (theme._folder / theme.logo).resolve()
     if not any(logo.is_relative_to(Path(folder).resolve()) for folder in folders):
         raise TemplateError(f"{where}: logo {theme.logo!r} is outside the template folders; put the image next to theme.yaml.")
     if not logo.is_file():
         raise TemplateError(f"{where}: logo {theme.logo!r} not found next to theme.yaml; check the file name.")
-    if not _is_image(logo):
+    if logo.stat().st_size > MAX_LOGO_BYTES:
+        raise TemplateError(f"{where}: logo {theme.logo!r} is {logo.stat().st_size / 1_000_000:.1f} MB, more than the "
+                            f"{MAX_LOGO_BYTES // 1_000_000} MB a logo may have; save a smaller image.")
+    problem = _svg_problem(logo) if logo.suffix.lower() == ".svg" else _raster_problem(logo)
+    if problem:
         # WeasyPrint would leave it out of the cover with no more than a log line.
-        raise TemplateError(f"{where}: logo {theme.logo!r} is not a PNG, JPEG, GIF, WebP or SVG image; "
-                            "save the logo in one of these formats.")
+        raise TemplateError(f"{where}: logo {theme.logo!r} {problem}.")
 
 
-def _is_image(path: Path) -> bool:
-    """Return True when ``path`` holds an SVG document or a raster image Pillow can read."""
-    if path.suffix.lower() == ".svg":
-        return b"<svg" in path.read_bytes()[:4096]
+_NOT_AN_IMAGE = "is not a PNG, JPEG, GIF, WebP or SVG image; save the logo in one of these formats"
+
+
+def _raster_problem(path: Path) -> str | None:
+    """Return what keeps the raster image at ``path`` from being a logo, or None (the header is read, nothing decoded)."""
+    import warnings
+
     from PIL import Image, UnidentifiedImageError
 
+    limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None  # open reads only the header: its size is checked below
     try:
-        with Image.open(path) as image:
-            image.verify()
-            return image.format in {"PNG", "JPEG", "GIF", "WEBP"}
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                width, height = image.size
+                if width * height > MAX_LOGO_PIXELS or max(width, height) > MAX_LOGO_SIDE:
+                    return _too_large(width, height)
+                image.verify()
+                if image.format not in {"PNG", "JPEG", "GIF", "WEBP"}:
+                    return _NOT_AN_IMAGE
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
+        return _NOT_AN_IMAGE
+    finally:
+        Image.MAX_IMAGE_PIXELS = limit
+    return None
+
+
+def _too_large(width: int, height: int) -> str:
+    """Return the problem of an image declaring ``width`` × ``height`` pixels."""
+    return f"declares {width:,} × {height:,} pixels, more than the {MAX_LOGO_PIXELS // 1_000_000} million a logo may have; save it smaller (a few hundred pixels wide is plenty)"
+
+
+def _svg_problem(path: Path) -> str | None:
+    """Return what keeps the SVG at ``path`` from being drawn as a logo, or None.
+
+    The file is parsed with expat, entity declarations refused (no "billion
+    laughs"); its root must be an ``<svg>`` element with a numeric viewBox
+    and size, and every reference (href, ``url(…)``) must be inside the SVG,
+    a ``data:`` URL or a file next to it: the outputs' sandbox refuses the
+    rest, and the logo would silently go missing.
+    """
+    from xml.parsers import expat
+
+    elements: list[tuple[str, dict[str, str]]] = []
+    texts: list[str] = []
+    parser = expat.ParserCreate(namespace_separator=" ")
+
+    def refuse_entities(*_: object) -> None:
+        raise ValueError("it declares XML entities, which a logo must not")
+
+    parser.EntityDeclHandler = refuse_entities
+    parser.StartElementHandler = lambda name, attributes: elements.append((name, attributes))
+    parser.CharacterDataHandler = texts.append
+    try:
+        parser.Parse(path.read_bytes(), True)
+    except expat.ExpatError as error:
+        return f"is not a valid SVG image (line {error.lineno}: {expat.ErrorString(error.code)}); save it again from the drawing program"
+    except ValueError as error:
+        return f"is not a valid SVG image ({error}); save it again from the drawing program"
+    if not elements or elements[0][0].split(" ")[-1] != "svg":
+        return "is not an SVG image (its first element is not <svg>); save the logo as SVG, PNG or JPEG"
+    root = elements[0][1]
+    box = root.get("viewBox", "").replace(",", " ").split()
+    if root.get("viewBox") is not None and (len(box) != 4 or not all(re.fullmatch(r"-?[0-9.]+(e-?[0-9]+)?", n) for n in box)
+                                            or float(box[2]) <= 0 or float(box[3]) <= 0):
+        return f"has the viewBox {root['viewBox'][:40]!r}, not four numbers with a positive width and height; correct it"
+    for name in ("width", "height"):
+        if name in root and not re.match(r"[0-9.]*[0-9]", root[name]):
+            return f"has the {name} {root[name][:40]!r}, not a number; correct it or remove it"
+    references = [value for _, attributes in elements for key, value in attributes.items() if key.split(" ")[-1] == "href"]
+    styles = [value for _, attributes in elements for key, value in attributes.items() if key.split(" ")[-1] == "style"]
+    references += re.findall(r"url\(\s*['\"]?([^'\")]*)", " ".join([*styles, *texts]))
+    references += re.findall(r"@import\s+['\"]([^'\"]*)", " ".join(texts))
+    for reference in references:
+        if not _inside_logo(reference.strip(), path.parent):
+            shown = reference.strip() if len(reference.strip()) <= 60 else reference.strip()[:59] + "…"
+            return (f"refers to {shown!r}, which is not allowed: an SVG logo may use only itself, data: URLs "
+                    "and files next to it; copy the file next to the logo")
+    return None
+
+
+def _inside_logo(reference: str, folder: Path) -> bool:
+    """Return True for a reference an SVG logo may make: a fragment, a data: URL or a file inside ``folder``."""
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(reference)
+    if reference.startswith("#") or parts.scheme.lower() == "data":
+        return True
+    if parts.scheme or parts.netloc or not parts.path:
         return False
+    return (folder / unquote(parts.path)).resolve().is_relative_to(folder.resolve())
 
 
 def _check_master(theme: Theme, where: str, folders: list[Path]) -> None:

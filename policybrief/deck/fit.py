@@ -167,8 +167,13 @@ class _Fitter:
             pitch = size * (self.theme.deck.title_line_spacing if kind in ("title", "headline") else self.theme.deck.line_spacing)
             # Lines are set at an exact pitch (Para.line_pitch): PowerPoint and LibreOffice give every line, the first too, that height.
             height += len(lines) * pitch + space
-            if kind in ("title", "headline") and len(lines) > 1:  # balanced: no lone character on the last line
-                text = "\n".join(measurer.balanced_lines(text, width / size))
+            # Balanced lines: a title or headline over two lines or more, and any text of two lines whose
+            # second would hold a lone character or two (an overview's topic, say).
+            if len(lines) > 1 and (kind in ("title", "headline") or (len(lines) == 2 and len(lines[1].strip()) <= 2)):
+                balanced = measurer.balanced_lines(text, width / size)
+                # Only where the rules allow breaks that give as few lines, each within the box (not inside a URL, say).
+                if len(balanced) == len(lines) and all(measurer.width(line, size) <= width for line in balanced):
+                    text = "\n".join(balanced)
             paragraphs.append(Para(text, size, style.bold, level, space, pitch))
         return Box(name, paragraphs), height / (placeholder.height * SAFETY_HEIGHT)
 

@@ -7,6 +7,10 @@
   the layout's list style and body properties hold them.
 - The slide-number field (python-pptx writes plain runs only) and a picture's alternative text.
 - Paragraphs that do not let punctuation hang past the box (``hangingPunct``).
+- New part names (the notes slides'): python-pptx walks every part of the
+  package for each one, which makes a deck's cost grow with the square of
+  its slides; ``remember_part_names`` gives the same names from a set kept
+  up to date.
 - The theme part (colours and fonts), which python-pptx does not model, and
   the slide size's type (python-pptx leaves "screen4x3" on a 16:9 deck): both
   are rewritten in the saved package, together with fixed zip timestamps so
@@ -105,6 +109,31 @@ def describe(picture: Any, text: str) -> None:
 def remove(shape: Any) -> None:
     """Remove ``shape`` from its slide (an empty placeholder shows its prompt text in editors)."""
     shape.element.getparent().remove(shape.element)
+
+
+def remember_part_names(package: Any) -> None:
+    """Make ``package.next_partname`` give the names python-pptx would, without walking the whole package each time.
+
+    python-pptx's own method collects every part name with the template's
+    prefix from a walk of all relationships: once per notes slide, so 1,000
+    slides cost a million steps. Here each prefix's names are collected once
+    and every name given out is added to them; the choice among free numbers
+    is python-pptx's (counting down from one more than the names in use).
+    """
+    from pptx.opc.packuri import PackURI
+
+    known: dict[str, set[str]] = {}
+
+    def next_partname(template: str) -> PackURI:
+        prefix = template[: (template % 42).find("42")]
+        if prefix not in known:
+            known[prefix] = {str(part.partname) for part in package.iter_parts() if part.partname.startswith(prefix)}
+        names = known[prefix]
+        name = next(template % n for n in range(len(names) + 1, 0, -1) if template % n not in names)
+        names.add(name)
+        return PackURI(name)
+
+    package.next_partname = next_partname
 
 
 def finished_package(data: bytes, palette: dict[str, str] | None = None, fonts: dict[str, tuple[str, str]] | None = None) -> bytes:

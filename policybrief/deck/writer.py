@@ -47,6 +47,7 @@ def write_deck(slides: list[Slide], master: Master, info: DeckInfo, theme: Theme
     deck = master.deck
     deck.slide_width, deck.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
     deck.notes_master  # noqa: B018 - made now, before the slides, so its part and relationship come first
+    ooxml.remember_part_names(deck.part.package)  # a notes slide each: linear, not quadratic, in the slides
     faces = (theme.fonts.slides.latin, theme.written_east_asian())
     for slide in slides:
         _add_slide(deck, slide, master, faces, logo)

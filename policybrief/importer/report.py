@@ -287,10 +287,10 @@ def to_yaml(imported: Imported) -> str:
 
 def output_path(imported: Imported, output: Path | None, force: bool, content_dir: Path = Path("content")) -> Path:
     """Return where to write the YAML: ``output``, or content/<number>.yaml when that is free (or ``force``)."""
-    if output is not None:
-        return output
-    path = content_dir / f"{imported.data['series']['number']}.yaml"
-    if path.exists() and not force:
+    path = output if output is not None else content_dir / f"{imported.data['series']['number']}.yaml"
+    if path.is_dir():
+        raise BriefError(f"{path}: is a folder; name the content file to write with -o, e.g. -o {path / 'report.yaml'}.")
+    if path.exists() and not force:  # -o FILE too: import never replaces a file unasked
         raise BriefError(f"{path}: already exists; add --force to replace it or choose another file with -o.")
     return path
 

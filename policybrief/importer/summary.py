@@ -21,13 +21,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from policybrief.errors import ContentError
+from policybrief.load.schema import MAX_POINTS, MAX_SECTIONS, MAX_TOPICS
 from policybrief.typography.measure import columns, first_unit_ems
 from policybrief.typography.numbering import section_numeral, topic_numeral
 from policybrief.typography.rules import SENTENCE_END
 from policybrief.typography.text import join_lines
 
-SECTION_LABEL = re.compile(r"^([壹貳參肆伍陸柒捌玖拾]+)、\s*")
-TOPIC_LABEL = re.compile(r"^([一二三四五六七八九十]+)、\s*")
+SECTION_LABEL = re.compile(r"^([壹貳參肆伍陸柒捌玖拾佰仟零]+)、\s*")
+TOPIC_LABEL = re.compile(r"^([一二三四五六七八九十百千零]+)、\s*")
 # Bullet glyphs a headline may keep; private-use characters and unmapped glyphs
 # (pdfminer's ``(cid:N)``) are Wingdings-style bullets.
 BULLET = re.compile(r"^(?:[●■◆▪•·◎○□◇►▶✓\ue000-\uf8ff]|\(cid:\d+\))\s*")
@@ -226,6 +227,8 @@ class SummaryParser:
 
     def start_section(self, line: SourceLine, numeral: str, text: str) -> None:
         """Open section ``numeral`` (it must be the next one) with its heading."""
+        if len(self.sections) >= MAX_SECTIONS:
+            self.fail(line, f"a report may hold at most {MAX_SECTIONS} sections; split it into several reports")
         expected = section_numeral(len(self.sections) + 1)
         if numeral != expected:
             self.fail(line, f"section {numeral}、 is out of order (expected {expected}、)")
@@ -238,6 +241,8 @@ class SummaryParser:
         if not self.sections:
             self.fail(line, "a topic comes before the first section (壹、…)")
         topics = self.sections[-1]["topics"]
+        if len(topics) >= MAX_TOPICS:
+            self.fail(line, f"a section may hold at most {MAX_TOPICS} topics; split it")
         expected = topic_numeral(len(topics) + 1)
         if numeral != expected:
             self.fail(line, f"topic {numeral}、 is out of order (expected {expected}、)")
@@ -250,6 +255,8 @@ class SummaryParser:
         if not self.sections or not self.sections[-1]["topics"]:
             self.fail(line, "a point's headline comes before any topic (一、…)")
         points = self.sections[-1]["topics"][-1]["points"]
+        if len(points) >= MAX_POINTS:
+            self.fail(line, f"a topic may hold at most {MAX_POINTS} points; split it")
         points.append({"headline": "", "body": ""})
         self.start_field(points[-1], "headline", BULLET.sub("", line.text))
 

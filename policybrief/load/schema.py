@@ -17,13 +17,23 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from policybrief.typography.text import normalise
 
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_DAY_OR_MONTH = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
+# ASCII digits only: a full-width ２０１８ or Arabic-Indic digits read as a date by
+# Python's int() would pass here and leave the outputs without one.
+_MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")
+_DAY_OR_MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})(?:-([0-9]{2}))?$")
 # The longest headline of 107005 has 25 characters and the longest paragraph
 # 248: these limits leave room for any real report and stop pasted-in junk
 # (a whole document in one field) before it reaches the renderers.
 MAX_LINE = 200
 MAX_PARAGRAPH = 3000
+# The input budget of one report: 107005 has 5 sections, 11 topics and 31
+# points. Numbering runs far beyond these (typography.numbering); the limits
+# keep the cost of a build, which grows with the points, to seconds.
+MAX_SECTIONS = 200
+MAX_TOPICS = 200  # per section
+MAX_POINTS = 1000  # per topic
+MAX_ALL_POINTS = 2000  # in the whole report
+MAX_ITEMS = 200  # keywords, contributors, preface paragraphs, sources, series entries (107005: 5, 4, 2, 8, 5)
 
 
 # Invisible direction marks and overrides: the theme's fonts hold no
@@ -98,12 +108,18 @@ def _month(value: Any) -> Any:
 
 
 def _source_date(value: Any) -> Any:
-    """Return a source's date as YYYY-MM or YYYY-MM-DD text."""
+    """Return a source's date as YYYY-MM or YYYY-MM-DD text (a date that exists)."""
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, str) and _DAY_OR_MONTH.match(value.strip()):
-        return value.strip()
-    raise ValueError('expected a date as YYYY-MM-DD or YYYY-MM, e.g. "2018-06-11"')
+    hint = 'expected a date as YYYY-MM-DD or YYYY-MM, e.g. "2018-06-11"'
+    match = _DAY_OR_MONTH.match(value.strip()) if isinstance(value, str) else None
+    if not match:
+        raise ValueError(hint)
+    try:
+        date(int(match[1]), int(match[2]), int(match[3] or 1))
+    except ValueError:
+        raise ValueError(f"{hint}; {value.strip()} is not in the calendar") from None
+    return value.strip()
 
 
 def _url(value: str) -> str:
@@ -157,14 +173,14 @@ class Topic(Model):
     heading: Line
     slide_title: Line | None = None  # a shorter title for the topic's slide (the brief keeps the heading)
     recommendations: bool = False
-    points: list[Point] = Field(min_length=1)
+    points: list[Point] = Field(min_length=1, max_length=MAX_POINTS)
 
 
 class Section(Model):
     """A section (壹、貳…) of the 提要, with its topics."""
 
     heading: Line
-    topics: list[Topic] = Field(min_length=1)
+    topics: list[Topic] = Field(min_length=1, max_length=MAX_TOPICS)
 
 
 class Source(Model):
@@ -183,6 +199,14 @@ class SeriesEntry(Model):
     title: Line
 
 
+def _within_budget(sections: list[Section]) -> list[Section]:
+    """Refuse sections holding more than MAX_ALL_POINTS points in all (each topic may be within its own limit)."""
+    count = sum(len(topic.points) for section in sections for topic in section.topics)
+    if count > MAX_ALL_POINTS:
+        raise ValueError(f"hold {count:,} points; a report may hold at most {MAX_ALL_POINTS:,} — split it into several reports")
+    return sections
+
+
 class Report(Model):
     """A report's metadata and its whole 提要."""
 
@@ -192,13 +216,13 @@ class Report(Model):
     subtitle: Line | None = None
     publisher: Line
     date: Month
-    keywords: list[Line] = []
+    keywords: Annotated[list[Line], Field(max_length=MAX_ITEMS)] = []
     editor: Person | None = None
-    contributors: list[Person] = []
-    preface: list[Text] = []
-    sections: list[Section] = Field(min_length=1)
-    sources: list[Source] = []
-    series_list: list[SeriesEntry] = []
+    contributors: Annotated[list[Person], Field(max_length=MAX_ITEMS)] = []
+    preface: Annotated[list[Text], Field(max_length=MAX_ITEMS)] = []
+    sections: Annotated[list[Section], Field(min_length=1, max_length=MAX_SECTIONS), AfterValidator(_within_budget)]
+    sources: Annotated[list[Source], Field(max_length=MAX_ITEMS)] = []
+    series_list: Annotated[list[SeriesEntry], Field(max_length=MAX_ITEMS)] = []
     _origins: Any = PrivateAttr(default=None)  # set by load.content: where each text stands in the file
 
     def origin_of(self, text: str) -> Any:

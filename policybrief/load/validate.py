@@ -56,6 +56,10 @@ def _message(item: dict[str, Any], model: type[BaseModel], loc: KeyPath) -> str:
         return f"expected true or false, got {_describe(value)}"
     if kind == "too_short":
         return "must have at least one item"
+    if kind == "too_long":
+        actual = len(value) if isinstance(value, (list, str)) else item["ctx"].get("actual_length") or 0
+        advice = "split the report" if loc and loc[-1] in ("sections", "topics", "points") else "shorten the list"
+        return f"has {actual:,} items; at most {item['ctx']['max_length']:,} are allowed — {advice}"
     if kind in ("int_type", "int_parsing", "int_from_float"):
         return f"expected a whole number, got {_describe(value)}"
     if kind in ("float_type", "float_parsing"):

@@ -20,15 +20,19 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from policybrief.errors import BriefError, ContentError, Problem
+from policybrief.load.files import MAX_BYTES, check_size
 
 KeyPath = tuple[str | int, ...]
 
 # A content file holds a few thousand values; aliases that expand beyond this
 # are a "billion laughs" file, not a report.
 MAX_VALUES = 100_000
+# 107005 holds about 16,000 characters of text; a file whose texts add up to
+# more than this (aliases counted each time they are used) would make a PDF
+# of hundreds of pages: it is refused before any layout.
+MAX_CHARACTERS = 250_000
 # A report is about 20 KB and 7 levels deep; limits far above that stop a
-# wrong or hostile file before it costs time or memory.
-MAX_BYTES = 1_000_000
+# wrong or hostile file before it costs time or memory (MAX_BYTES: load.files).
 MAX_DEPTH = 20
 # Tags PyYAML's safe loader gives plain data; any other tag (``!!python/object``,
 # ``!custom``) asks for something content must never be.
@@ -92,7 +96,7 @@ def read_text(path: Path, shown: str) -> str:
     another encoding.
     """
     try:
-        raw = path.read_bytes()
+        raw = _read_small(path, shown)
     except FileNotFoundError:
         raise BriefError(f"{shown}: no such file; check the path.") from None
     except IsADirectoryError:
@@ -118,6 +122,16 @@ def read_text(path: Path, shown: str) -> str:
         raise BriefError(
             f"{shown}:{line}: is not UTF-8 text{guess}; save the file as UTF-8."
         ) from None
+
+
+def _read_small(path: Path, shown: str) -> bytes:
+    """Return the bytes of ``path`` after checking by ``stat`` that it is a regular file of at most MAX_BYTES.
+
+    Reads at most one byte more than the limit, in case the file grew since.
+    """
+    check_size(path, shown)
+    with open(path, "rb") as file:
+        return file.read(MAX_BYTES + 1)
 
 
 def _looks_utf16(raw: bytes) -> bool:
@@ -205,6 +219,7 @@ class _Builder:
         self.document = document
         self.constructor = SafeConstructor()
         self.count = 0
+        self.characters = 0
 
     def build(self, node: Node, key_path: KeyPath) -> Any:
         """Return the plain value of ``node`` found at ``key_path``."""
@@ -228,11 +243,24 @@ class _Builder:
             return self._mapping(node, key_path)
         if isinstance(node, SequenceNode):
             return [self.build(item, key_path + (i,)) for i, item in enumerate(node.value)]
+        self._count_characters(node)
         try:
             return self.constructor.construct_object(node, deep=True)
         except yaml.YAMLError as error:
             self._problem(node, key_path, str(error.problem or error))
-            return None
+        except (ValueError, OverflowError) as error:  # a date not in the calendar, an integer too long to read
+            self._problem(node, key_path, _unreadable_value(node, error))
+        return None
+
+    def _count_characters(self, node: Node) -> None:
+        """Add the text of scalar ``node`` to the file's total; raise ContentError past MAX_CHARACTERS."""
+        self.characters += len(node.value)
+        if self.characters > MAX_CHARACTERS:
+            raise ContentError(
+                [f"{self.document.path}:{node.start_mark.line + 1}: the file holds more than {MAX_CHARACTERS:,} characters "
+                 "of text (YAML aliases counted each time they are used); a report needs far fewer — "
+                 "write the content out plainly or split it into several reports."]
+            )
 
     def _problem(self, node: Node, key_path: KeyPath, what: str) -> None:
         """Record ``what`` as a problem at ``node``'s line and ``key_path``."""
@@ -250,6 +278,7 @@ class _Builder:
                                                       line, format_key_path(key_path) or "top level"))
                 continue
             key = str(key_node.value)
+            self._count_characters(key_node)
             child = key_path + (key,)
             if key in first_line:
                 self.document.problems.append(Problem(self.document.path, f"duplicate key (first at line {first_line[key]})",
@@ -259,3 +288,13 @@ class _Builder:
             self.document.lines[child] = line
             result[key] = self.build(value_node, child)
         return result
+
+
+def _unreadable_value(node: Node, error: Exception) -> str:
+    """Return what is wrong with a scalar YAML could not turn into a value (a date, a number)."""
+    shown = node.value if len(node.value) <= 24 else f"{node.value[:24]}…"
+    if node.tag.endswith(":timestamp"):
+        return f"{shown} is not a date in the calendar ({error}); write a date that exists"
+    if node.tag.endswith(":int"):
+        return f"the number {shown} has {len(node.value):,} characters, more than can be read; write it in quotes as text"
+    return f"{shown!r} cannot be read as a value ({error}); write it in quotes as text"

@@ -96,7 +96,7 @@ class Measurer:
         """
         units = self._units(text)
         if any(stripped > width for _, _, stripped in units):
-            units = tuple((unit, self._ems(unit), self._ems(unit.rstrip())) for unit in self._fitting_units(text, width, 1.0))
+            units = tuple((unit, self._ems(unit), self._ems(unit.rstrip())) for unit in self.fitting_units(text, width, 1.0))
         lines: list[str] = []
         line, used = "", 0.0
         for unit, full, stripped in units:
@@ -109,7 +109,7 @@ class Measurer:
                 used += full
         return tuple([*lines, line.rstrip()] if line.strip() or not lines else lines)
 
-    def _fitting_units(self, text: str, width: float, size: float) -> list[str]:
+    def fitting_units(self, text: str, width: float, size: float) -> list[str]:
         """Return the break units of ``text``; a unit wider than ``width`` is cut into the widest runs that fit.
 
         Inside such a unit, closing punctuation still stays with the character
@@ -166,6 +166,10 @@ class Measurer:
     def _best_break(self, text: str, target: float, max_width: float) -> int:
         """Return the index to break ``text`` at: allowed, near ``target``, at a phrase boundary if one is close."""
         allowed = [i for i in range(1, len(text)) if self.width(text[:i]) <= max_width and rules.may_break(text, i)]
+        if not allowed and self.width(text) > max_width:
+            # A word wider than the line (a 150-letter URL or name): cut it between characters, as wrap() measured it,
+            # rather than leave one line running out of its box.
+            allowed = [i for i in range(1, len(text)) if self.width(text[:i]) <= max_width and text[i] not in rules.NO_LINE_START]
         if not allowed:
             return len(text)
         return min(allowed, key=lambda i: abs(self.width(text[:i]) - target) + (0 if rules.good_break(text, i) else 2.5))

@@ -13,6 +13,7 @@ import hashlib
 import html
 import io
 import os
+import unicodedata
 from pathlib import Path
 
 from policybrief.output import write_atomic
@@ -31,7 +32,17 @@ SUFFIXES = {"opentype": ".otf", "woff": ".woff"}
 
 def codepoints(text: str) -> list[int]:
     """Return the sorted code points of ``text`` (HTML entities resolved) and of printable ASCII."""
-    return sorted({ord(char) for char in html.unescape(text) + _ASCII if char.isprintable()})
+    return sorted({ord(char) for char in html.unescape(text) + _ASCII if _drawn(char)})
+
+
+def _drawn(char: str) -> bool:
+    """Return True for a character the page may draw: a printable one or a space of any width.
+
+    ``isprintable`` is False for the ideographic space U+3000 (the 序's 「…　謹誌」):
+    left out of the subset, it was drawn from the installed face, whose space
+    glyph then carried U+3000 into the text every ASCII space copies as.
+    """
+    return char.isprintable() or unicodedata.category(char) == "Zs"
 
 
 def subset_file(face: Installed, points: list[int], folder: Path, flavor: str = "opentype") -> Path:

@@ -1,0 +1,138 @@
+"""Justified lines of Chinese body text: where each line breaks, and the spacing that makes it full.
+
+Browsers and WeasyPrint justify by stretching spaces, and a Chinese line has
+none, so its right edge stays ragged. Here a paragraph is broken into lines
+by the rules in ``rules`` and measured in the body font (``measure``); each
+line that does not end the paragraph gets the letter-spacing that spreads
+its slack evenly over the gaps between its characters (inter-character
+justification, as CLREQ describes it). Nothing is inserted into the text.
+
+Han characters and full-width punctuation are exactly 1 em, so on a column
+a whole number of ems wide a pure-Chinese line has no slack at all; only
+lines holding Latin words, digits or compressed brackets, or lines shortened
+by a rule, are spread, by a few hundredths of an em per gap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from policybrief.typography import rules
+from policybrief.typography.measure import Measurer
+
+MIN_LAST_LINE = 2  # characters (punctuation not counted) a paragraph's last line holds at least
+HALF = 0.5  # the width of a compressed bracket, in em
+LOOSE = 0.05  # em per gap: a line spread more than this would rather take the next unit…
+TIGHT = 0.03  # …if that tightens it by no more than this per gap
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a paragraph: its text, the spacing (in em) after each character but the last, and its half-width brackets."""
+
+    text: str
+    spacing: float
+    final: bool
+    halves: frozenset[int] = frozenset()  # positions in ``text`` set half width (rules.compressed)
+    space_after: bool = False  # the source has a space where this line ends (between two Latin words)
+
+    @property
+    def head(self) -> str:
+        """Return the characters that take the spacing: all but the last."""
+        return self.text[:-1]
+
+    @property
+    def tail(self) -> str:
+        """Return the last character, which takes none (the line ends on the measure)."""
+        return self.text[-1:]
+
+    def runs(self, part: str = "line") -> list[tuple[str, bool]]:
+        """Return ``part`` (``head``, ``tail`` or the whole ``line``) as runs of (text, set half width)."""
+        start, end = {"head": (0, len(self.text) - 1), "tail": (len(self.text) - 1, len(self.text))}.get(part, (0, len(self.text)))
+        found: list[tuple[str, bool]] = []
+        for index in range(start, end):
+            half = index in self.halves
+            if found and found[-1][1] == half:
+                found[-1] = (found[-1][0] + self.text[index], half)
+            else:
+                found.append((self.text[index], half))
+        return found
+
+
+def justified_lines(measurer: Measurer, text: str, measure: float, indent: float = 0.0) -> list[Line]:
+    """Return ``text`` broken into lines ``measure`` ems wide (the first ``indent`` ems shorter), each but the last filled.
+
+    Brackets next to other punctuation are set half width (``rules.compressed``),
+    except an opening bracket that starts a line. The last line keeps at
+    least two characters besides punctuation (never a lone 喜。): when it
+    would hold fewer, the line before gives up its last break unit. A line that holds more than the measure after all
+    (a compressed bracket moved to a line start) is tightened by the same
+    small amount per gap.
+    """
+    halves = rules.compressed(text)
+    spans = _break(measurer, text, halves, measure, indent)
+    justified = []
+    for number, (start, end) in enumerate(spans):
+        line = text[start:end]
+        kept = frozenset(i - start for i in halves if start <= i < end and not (i == start and line[0] in rules.HALF_OPENING))
+        final = number == len(spans) - 1
+        width = measure - (indent if number == 0 else 0.0)
+        slack = width - (measurer.width(line) - HALF * len(kept))
+        gaps = len(line) - 1
+        spacing = 0.0 if gaps < 1 or (final and slack >= 0) else slack / gaps
+        justified.append(Line(line, spacing, final, kept, end < len(text) and text[end].isspace()))
+    return justified
+
+
+def _break(measurer: Measurer, text: str, halves: set[int], measure: float, indent: float) -> list[tuple[int, int]]:
+    """Return the (start, end) of each line of ``text``: filled greedily unit by unit, then the last line made at least two characters long."""
+    lines: list[list[tuple[int, int]]] = [[]]
+    used, position = 0.0, 0
+    for unit in measurer.fitting_units(text, measure - indent, 1.0):
+        span = (position, position + len(unit))
+        position += len(unit)
+        width = measure - (indent if len(lines) == 1 else 0.0)
+        if lines[-1] and used + _width(measurer, text, halves, span, strip=True) > width and not _squeeze(
+                measurer, text, halves, lines[-1][0][0], span, width):
+            lines.append([span])
+            used = _width(measurer, text, halves, span, strip=True)
+        else:
+            lines[-1].append(span)
+            used += _width(measurer, text, halves, span)
+    while len(lines) > 1 and _letters(text[lines[-1][0][0]:]) < MIN_LAST_LINE and len(lines[-2]) > 1:
+        lines[-1].insert(0, lines[-2].pop())
+    return [_stripped(text, line[0][0], line[-1][1]) for line in lines if line and text[line[0][0]:line[-1][1]].strip()]
+
+
+def _letters(text: str) -> int:
+    """Return how many characters of ``text`` are neither spaces nor punctuation (喜。 counts one)."""
+    return sum(1 for char in text if not char.isspace() and char not in rules.NO_LINE_START and char not in rules.NO_LINE_END)
+
+
+def _squeeze(measurer: Measurer, text: str, halves: set[int], start: int, span: tuple[int, int], width: float) -> bool:
+    """Return True when the unit ``span`` should still join the line from ``start``, set a little tighter.
+
+    That is when leaving it for the next line would spread this one loosely
+    (a long Latin word pushed down leaves ems of slack) while taking it
+    overflows by only a few hundredths of an em per gap.
+    """
+    before = _stripped(text, start, span[0])
+    loose = (width - _width(measurer, text, halves, before)) / max(before[1] - before[0] - 1, 1)
+    taken = _stripped(text, start, span[1])
+    tight = (_width(measurer, text, halves, taken) - width) / max(taken[1] - taken[0] - 1, 1)
+    return loose > LOOSE and tight <= TIGHT
+
+
+def _width(measurer: Measurer, text: str, halves: set[int], span: tuple[int, int], strip: bool = False) -> float:
+    """Return the width in em of ``text[span]`` (surrounding spaces left out when ``strip``), compressed brackets counted half."""
+    start, end = _stripped(text, *span) if strip else span
+    return measurer.width(text[start:end]) - HALF * sum(1 for i in halves if start <= i < end)
+
+
+def _stripped(text: str, start: int, end: int) -> tuple[int, int]:
+    """Return ``start`` and ``end`` moved inward past whitespace."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
