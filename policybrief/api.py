@@ -404,8 +404,15 @@ def _worker_started(parent: int) -> None:
         os._exit(1)
 
 
+# True once a build stopped its worker processes half-way: see ``cli.main``, which then ends the process
+# without waiting for the pool's manager thread.
+stopped_workers = False
+
+
 def _stop(pool) -> None:
     """Stop ``pool``'s worker processes now (each within a second) and drop its pending tasks."""
+    global stopped_workers
+    stopped_workers = True
     processes = list((getattr(pool, "_processes", None) or {}).values())  # no public way before Python 3.14
     for process in processes:
         if process.is_alive():

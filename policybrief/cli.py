@@ -5,6 +5,7 @@ Kept free of heavy imports so that ``--help`` and ``check`` stay fast.
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import sys
@@ -313,9 +314,18 @@ def _run(debug: bool, action):
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; return its exit code."""
+    """Run the CLI; return its exit code (the process ends at once after a build stopped its workers half-way)."""
     try:
         cli.main(args=argv, prog_name="build.py", standalone_mode=True)
+        code = 0
     except SystemExit as exit_:
-        return int(exit_.code or 0) if not isinstance(exit_.code, str) else 1
-    return 0
+        code = int(exit_.code or 0) if not isinstance(exit_.code, str) else 1
+    api = sys.modules.get("policybrief.api")
+    if api is not None and api.stopped_workers:
+        # A worker killed while it held one of the pool's queue locks can leave the pool's manager
+        # thread waiting forever, and Python joins that thread before it exits. Everything the build
+        # owns is already cleaned up (temporary folder, partial files) and every output is whole.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
