@@ -14,6 +14,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -75,6 +77,25 @@ def complete(path: Path) -> bool:
     return data.rstrip().endswith(b"%%EOF") if path.suffix == ".pdf" else b"PK\x05\x06" in data[-1024:]
 
 
+@contextmanager
+def no_group_left(build: subprocess.Popen) -> Iterator[None]:
+    """Run the block, then SIGKILL ``build``'s whole process group and close its pipes, whatever failed inside.
+
+    No test leaves a process behind.
+    """
+    try:
+        yield
+    finally:
+        try:
+            os.killpg(build.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        for stream in (build.stdout, build.stderr):
+            if hasattr(stream, "close"):  # a test may have kept the text it read in place of the pipe
+                stream.close()
+        build.wait(timeout=30)
+
+
 def start_build(tmp_path: Path, *args: str) -> subprocess.Popen:
     """Return a started ``build.py`` over a series of three copies of 107005, in a session of its own."""
     content = series(tmp_path / "content", 3)
@@ -89,7 +110,7 @@ def start_build(tmp_path: Path, *args: str) -> subprocess.Popen:
                                             ("SIGKILL group", 3.5)])
 def test_a_killed_build_leaves_no_process_and_no_temporary_file(tmp_path, how, after):
     build = start_build(tmp_path)
-    try:
+    with no_group_left(build):
         time.sleep(after)
         if how == "SIGKILL group":
             os.killpg(build.pid, signal.SIGKILL)
@@ -98,11 +119,6 @@ def test_a_killed_build_leaves_no_process_and_no_temporary_file(tmp_path, how, a
         _, build.stderr = build.communicate(timeout=30)
         time.sleep(2)
         assert group_members(build.pid) == [], "a process of the killed build is still running"
-    finally:
-        try:
-            os.killpg(build.pid, signal.SIGKILL)  # never leave a process behind, whatever failed above
-        except ProcessLookupError:
-            pass
     out = tmp_path / "out"
     if how != "SIGKILL group":  # the build cleaned up after itself; a SIGKILL leaves that to the next build
         # 130: stopped by the build's handler; -SIGTERM or -SIGINT: stopped before the build began (still
@@ -122,7 +138,7 @@ def test_a_killed_build_leaves_no_process_and_no_temporary_file(tmp_path, how, a
 def test_workers_die_with_their_parent(tmp_path):
     """A SIGKILL of the parent alone (no handler runs) still takes its workers with it."""
     build = start_build(tmp_path)
-    try:
+    with no_group_left(build):
         deadline = time.monotonic() + 60
         while len(group_members(build.pid)) < 3 and time.monotonic() < deadline:  # the parent and its two workers
             time.sleep(0.05)
@@ -131,11 +147,6 @@ def test_workers_die_with_their_parent(tmp_path):
         build.communicate(timeout=30)
         time.sleep(2)
         assert group_members(build.pid) == []
-    finally:
-        try:
-            os.killpg(build.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
 
 def test_a_build_leaves_its_temporary_folder_as_it_found_it(tmp_path):

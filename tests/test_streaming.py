@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from .conftest import CONTENT, ROOT, assert_same_outputs, run_cli
-from .test_processes import BUILD, complete, group_members, isolated_env, outputs, series
+from .test_processes import BUILD, complete, group_members, isolated_env, no_group_left, outputs, series
 
 
 def test_each_output_is_on_disk_and_said_so_as_soon_as_its_file_is_made(tmp_path, built):
@@ -23,7 +23,7 @@ def test_each_output_is_on_disk_and_said_so_as_soon_as_its_file_is_made(tmp_path
     build = subprocess.Popen([*BUILD, *(str(content / f"{x}.yaml") for x in "abc"), "--out", str(out), "--jobs", "1"],
                              cwd=tmp_path, env=isolated_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True, start_new_session=True)
-    try:
+    with no_group_left(build):
         lines = []
         for line in build.stdout:
             lines.append(line.rstrip("\n"))
@@ -33,12 +33,6 @@ def test_each_output_is_on_disk_and_said_so_as_soon_as_its_file_is_made(tmp_path
                 assert not (out / "c.pdf").exists() and not (out / "c.pptx").exists()
                 assert build.poll() is None
         build.wait(timeout=60)
-    finally:
-        try:
-            os.killpg(build.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        build.communicate(timeout=30)  # closes the pipes
     assert build.returncode == 0
     assert [line.split(" (")[0] for line in lines] == [f"wrote out/{name}" for name in
                                                        ("a.pdf", "a.pptx", "b.pdf", "b.pptx", "c.pdf", "c.pptx")]
@@ -53,17 +47,12 @@ def test_a_series_interrupted_after_its_first_files_keeps_them_complete(tmp_path
     build = subprocess.Popen([*BUILD, *(str(content / f"{x}.yaml") for x in "abcd"), "--out", str(out), "--jobs", "2"],
                              cwd=tmp_path, env=isolated_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True, start_new_session=True)
-    try:
+    with no_group_left(build):
         said = [build.stdout.readline(), build.stdout.readline()]  # the first file's PDF and deck
         os.killpg(build.pid, signal.SIGINT)  # Ctrl-C in a terminal reaches the whole group
         rest, errors = build.communicate(timeout=30)
         time.sleep(1)
         assert group_members(build.pid) == []
-    finally:
-        try:
-            os.killpg(build.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     assert build.returncode == 130, errors
     assert errors.splitlines()[-1] == "stopped: the outputs written so far are complete; build again to make the rest."
     assert "Traceback" not in errors

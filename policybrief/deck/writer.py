@@ -7,6 +7,7 @@ is done in ``ooxml``. The same input gives the same bytes.
 
 from __future__ import annotations
 
+import functools
 import io
 from dataclasses import dataclass
 from datetime import datetime
@@ -86,6 +87,16 @@ def logo_picture(theme: Theme, alt: str) -> Logo | None:
     path = theme.logo_path()
     if path is None:
         return None
+    data, width, height = _picture(path, path.stat().st_mtime_ns)
+    return Logo(data, alt, width, height)
+
+
+@functools.cache
+def _picture(path: Path, version: int) -> tuple[bytes, int, int]:
+    """Return the PNG or JPEG bytes of the logo at ``path`` and its size in pixels, made once per ``version`` of the file.
+
+    A series builds one deck per content file in the same worker: an SVG is drawn through WeasyPrint only once.
+    """
     from PIL import Image
 
     data = _svg_png(path) if path.suffix.lower() == ".svg" else path.read_bytes()
@@ -95,7 +106,7 @@ def logo_picture(theme: Theme, alt: str) -> Logo | None:
             converted = io.BytesIO()
             image.save(converted, format="PNG")
             data = converted.getvalue()
-    return Logo(data, alt, width, height)
+    return data, width, height
 
 
 def _svg_png(path: Path, height: int = 240) -> bytes:

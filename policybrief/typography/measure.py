@@ -129,11 +129,6 @@ class Measurer:
             found.extend(runs)
         return found
 
-    def height(self, paragraphs: list[str], width: float, size: float, space_before: float = 0.0) -> float:
-        """Return the height ``paragraphs`` take wrapped into ``width`` at ``size``, ``space_before`` (in em) between them."""
-        lines = sum(len(self.wrap(text, width, size)) for text in paragraphs)
-        return lines * size * self.line_height() + space_before * size * max(len(paragraphs) - 1, 0)
-
     def balanced_lines(self, text: str, max_width: float) -> list[str]:
         """Return ``text`` in the fewest lines of at most ``max_width`` ems, of near-equal width (see ``_balanced``)."""
         return list(self._balanced(text, max_width))
