@@ -9,7 +9,8 @@ SYSTEM_BUILD := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk libharfbuzz-subs
 # Real clients the tests check outputs with; LibreOffice's Python bridge keeps it running
 # for build.py serve; a real browser (driven by Selenium) for the web edition and the preview.
 # fonts-wqy-zenhei: the face LibreOffice substitutes when the tests hide Noto CJK, as on a recipient's machine.
-SYSTEM_TEST  := libreoffice-impress python3-uno poppler-utils qpdf chromium chromium-driver fonts-wqy-zenhei
+# ghostscript: a second renderer that reads a CID font's codes as the PDF rules say (tests/engines.py).
+SYSTEM_TEST  := libreoffice-impress python3-uno poppler-utils qpdf chromium chromium-driver fonts-wqy-zenhei ghostscript
 # axe-core (accessibility rules) from the npm registry, injected into the browser by the tests.
 AXE_VERSION  := 4
 AXE          := .cache/axe-core/package/axe.min.js
