@@ -212,6 +212,43 @@ def first_layout(runs: int, tmp: Path) -> float:
             seconds.append(float(noted.read_text().split()[0]) - start)
     return statistics.median(seconds)
 
+# Issue 21's figure: the cost of a cold font cache, per step. Each of the brief's faces cut by HarfBuzz, then
+# finished (CID = glyph number, half-width brackets: typography/cff.py), in one process after its imports.
+SUBSET_STEPS = """
+import json, sys, time
+from pathlib import Path
+from policybrief import api
+from policybrief.brief.html import font_families
+from policybrief.compose.theme import load_theme
+from policybrief.typography import subset
+from policybrief.typography.fonts import WEIGHTS, installed
+try:
+    from policybrief.typography.cff import finish
+    cut = subset._cut
+except ImportError:  # a checkout from before subsets were finished
+    finish, cut = (lambda data: data), subset._subset
+points = subset.codepoints(api.brief_html(Path(sys.argv[1])))
+families = font_families(load_theme(api.template_folders([])))
+faces = [face for family in families for weight in WEIGHTS.values() if (face := installed(family, weight))]
+finish(cut(faces[0], points[:10]))  # imports and first calls out of the figures
+times = {"cut": 0.0, "finish": 0.0}
+for face in faces:
+    start = time.perf_counter()
+    data = cut(face, points)
+    middle = time.perf_counter()
+    finish(data)
+    times["cut"] += middle - start
+    times["finish"] += time.perf_counter() - middle
+print(json.dumps({**times, "faces": len(faces)}))
+"""
+
+
+def subset_steps(runs: int) -> dict[str, float]:
+    """Return the median seconds of cutting and of finishing all the brief's font subsets, and how many faces."""
+    found = [json.loads(subprocess.run([PY, "-c", SUBSET_STEPS, str(CONTENT)], cwd=ROOT, capture_output=True,
+                                       check=True).stdout) for _ in range(runs)]
+    return {name: statistics.median(step[name] for step in found) for name in found[0]}
+
 
 def subsets_cut_by_second_build(tmp: Path) -> int:
     """Return how many font subset files a second build, into a new output folder, writes (anywhere under ``tmp``)."""
@@ -283,7 +320,8 @@ def measure(runs: int, tmp: Path):
     rows["28 KB alias file, refused"] = (seconds, 0.0, 0)
     print(f"{amplified.name} ({amplified.stat().st_size / 1024:.0f} KB): {message.split(': ', 1)[1]}")
     rows["start → first layout call"] = (first_layout(runs, tmp), 0.0, 0)
-    extra = {"subsets cut by a second build": subsets_cut_by_second_build(tmp), "series": streamed_series(runs, tmp)}
+    extra = {"subsets cut by a second build": subsets_cut_by_second_build(tmp), "series": streamed_series(runs, tmp),
+             "subset steps": subset_steps(runs)}
     return rows, in_process_render(runs, tmp), *sizes, extra
 
 
@@ -460,6 +498,9 @@ def report(runs: int, rows, renders: dict[str, dict[str, float]], pdf: int, pptx
     print(f"alias file refused / check   {refusal:6.2f}   target {verdict(refusal, 1.0)}")
     print(f"ratio (a) cold fonts/(b)     {rows['(a) cold font cache'][0] / b:6.2f}")
     print(f"subsets cut by a 2nd build   {extra['subsets cut by a second build']:6d}   into a new output folder (target 0)")
+    steps = extra["subset steps"]
+    print(f"cold subsets, {steps['faces']:.0f} faces        cut {steps['cut']:.3f} s + finish {steps['finish']:.3f} s "
+          f"(CID = glyph number, half-width brackets; once per set of characters)")
     wall, cores, first, count = extra["series"]
     print(f"series of {count}: wall {wall:.2f} s, cores used {cores:.2f} (target ≥ 1.8), first file written after "
           f"{first:.2f} s = {first / wall:.2f} of the wall time (target < 0.25)")
