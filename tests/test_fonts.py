@@ -14,6 +14,8 @@ from policybrief.brief import subset as fonts
 from policybrief.brief.html import font_families
 from policybrief.brief.pdf import write_pdf
 from policybrief.compose.theme import load_theme
+from policybrief.typography import cff
+from policybrief.typography.subset import FEATURES
 
 from .conftest import CONTENT
 from .engines import correlations, poppler_pages
@@ -106,3 +108,61 @@ def test_old_subsets_are_pruned(tmp_path):
 def test_a_family_that_is_not_installed_gets_no_subset(tmp_path):
     assert fonts.installed("No Such Family", fonts.WEIGHTS["normal"]) is None
     assert fonts.face_rules(["No Such Family", SANS], "字", tmp_path).count("@font-face") == 2
+
+
+def cut(family: str, text: str, features: tuple[str, ...], drop: tuple[str, ...] = ()) -> bytes:
+    """Return ``family``'s regular face cut by HarfBuzz to ``text``, keeping layout ``features`` and dropping tables ``drop``."""
+    import uharfbuzz as hb
+
+    face = fonts.installed(family, fonts.WEIGHTS["normal"])
+    request = hb.SubsetInput()
+    for char in text:
+        request.unicode_set.add(ord(char))
+    for kind, tags in ((hb.SubsetInputSets.LAYOUT_FEATURE_TAG, features), (hb.SubsetInputSets.DROP_TABLE_TAG, drop)):
+        chosen = request.sets(kind)
+        chosen.clear()
+        for tag in tags:
+            chosen.add(int.from_bytes(tag.encode(), "big"))
+    return hb.subset(hb.Face(hb.Blob.from_file_path(face.path), face.index), request).blob.data
+
+
+def shaped(data: bytes, text: str, halt: bool) -> list[tuple[int, int, int]]:
+    """Return (glyph, advance, x offset) of each glyph of ``text`` shaped as zh-TW in font ``data``."""
+    import uharfbuzz as hb
+
+    buffer = hb.Buffer()
+    buffer.add_str(text)
+    buffer.guess_segment_properties()
+    buffer.language = "zh-TW"
+    hb.shape(hb.Font(hb.Face(data)), buffer, {"halt": halt})
+    return [(info.codepoint, position.x_advance, position.x_offset)
+            for info, position in zip(buffer.glyph_infos, buffer.glyph_positions, strict=True)]
+
+
+@pytest.mark.parametrize("features, drop", [
+    (FEATURES, ()),  # as the brief cuts
+    (("halt",), ()),  # a cut whose scripts kept no language system
+    (FEATURES, ("GSUB",)),  # a font without any substitution table
+], ids=["brief", "halt only", "no GSUB"])
+@pytest.mark.parametrize("family", [SERIF, SANS])
+def test_a_finished_subset_has_cid_equal_glyph_number_and_half_width_brackets(family, features, drop):
+    from fontTools.pens.boundsPen import BoundsPen
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(io.BytesIO(finished := cff.finish(cut(family, "「臺灣」，「中」", features, drop))))
+    charset = font["CFF "].cff.topDictIndex[0].charset
+    assert all(name == f"cid{index:05d}" for index, name in enumerate(charset) if index)
+    full, half = shaped(finished, "」，「中", halt=False), shaped(finished, "」，「中", halt=True)
+    assert [advance for _, advance, _ in full] == [1000] * 4
+    # The brackets become glyphs of their own, half an em wide and not moved; the comma and 中 are not substituted.
+    assert [(glyph != before, advance, offset) for (glyph, advance, offset), (before, _, _) in
+            zip([half[0], half[2]], [full[0], full[2]], strict=True)] == [(True, 500, 0)] * 2
+    assert half[3] == full[3]
+    glyphs = font.getGlyphSet()
+    bounds = {}
+    for glyph in (full[2][0], half[2][0]):  # 「 full width, then half
+        pen = BoundsPen(glyphs)
+        glyphs[charset[glyph]].draw(pen)
+        bounds[glyph] = pen.bounds
+    assert bounds[half[2][0]][0] == bounds[full[2][0]][0] - 500  # its outline moved left by half an em
+    assert font["hmtx"][charset[half[2][0]]][0] == 500

@@ -181,13 +181,21 @@ def _add_substitution(font, mapping: dict[str, str]) -> None:
 
 
 def _insert_feature(table, record) -> None:
-    """Insert ``record`` in the GSUB ``table``'s feature list in tag order and switch it on in every language system."""
+    """Insert ``record`` in the GSUB ``table``'s feature list in tag order and switch it on in every language system.
+
+    A script the cut left without a default language system (none of its
+    features kept) gets one, else HarfBuzz would apply nothing to its text.
+    """
+    from fontTools.ttLib.tables import otTables
+
     features = table.FeatureList.FeatureRecord
     at = sum(1 for existing in features if existing.FeatureTag <= record.FeatureTag)
     features.insert(at, record)
     table.FeatureList.FeatureCount = len(features)
     for script in table.ScriptList.ScriptRecord:
-        systems = [script.Script.DefaultLangSys] + [entry.LangSys for entry in script.Script.LangSysRecord]
-        for system in filter(None, systems):
+        if script.Script.DefaultLangSys is None:
+            system = script.Script.DefaultLangSys = otTables.LangSys()
+            system.LookupOrder, system.ReqFeatureIndex, system.FeatureIndex, system.FeatureCount = None, 0xFFFF, [], 0
+        for system in [script.Script.DefaultLangSys] + [entry.LangSys for entry in script.Script.LangSysRecord]:
             indices = [index + (index >= at) for index in system.FeatureIndex] + [at]
             system.FeatureIndex, system.FeatureCount = sorted(indices), len(indices)
