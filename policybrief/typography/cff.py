@@ -48,12 +48,12 @@ def finish(data: bytes) -> bytes:
     """Return the CFF-based OpenType font ``data`` with CID = glyph number and half-width bracket glyphs added."""
     from fontTools.ttLib import TTFont
 
-    halves = half_forms(data)
     # Neither the modification time (reproducible bytes) nor the bounding boxes
     # (every outline drawn again) are recomputed: the new outlines lie inside the old box.
     font = TTFont(io.BytesIO(data), recalcTimestamp=False, recalcBBoxes=False)
-    if "CFF " not in font:
+    if "CFF " not in font:  # a TrueType face: codes are glyph numbers, and ``halt`` stays a positioning
         return data
+    halves = half_forms(data)
     names = _renumber(font, halves)
     if halves:
         _add_glyphs(font, names, halves)
@@ -110,6 +110,7 @@ def _renumber(font, halves: list[Half]) -> list[str]:
     strings = top.CharStrings
     strings.charStrings = {renamed[name]: value for name, value in strings.charStrings.items()}
     top.charset = names[: len(old)]
+    top.CIDCount = max(top.CIDCount, len(names))
     font.setGlyphOrder(names[: len(old)])
     return names
 
