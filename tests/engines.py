@@ -239,7 +239,8 @@ def body_breaks(lines: list[str], pdf: Path, body: str) -> tuple[int, list[int]]
                                      if not artifact])
     found, at = text.count(wanted), text.find(wanted)
     where = printed.find(wanted)
-    if found == 0 or where < 0:
+    assert where >= 0, f"the reference does not find the body {body[:20]}…"
+    if found == 0:
         return found, []
     inside = {end - at for end in ends if at < end < at + len(wanted)}
     allowed = {end - where for end in printed_ends if where < end < where + len(wanted)}
