@@ -15,6 +15,7 @@ import re
 import pikepdf
 import pytest
 from fontTools.ttLib import TTFont
+from PIL import Image
 
 from policybrief import api
 from policybrief.brief.html import font_families
@@ -251,3 +252,46 @@ def test_policybrief_never_imports_pymupdf():
     # PyMuPDF is AGPL: a test-only reader, never a dependency of the package.
     sources = "\n".join(path.read_text(encoding="utf-8") for path in (ROOT / "policybrief").rglob("*.py"))
     assert not re.search(r"^\s*(import|from)\s+(pymupdf|fitz)\b", sources, re.M)
+
+
+# The web edition inlines the same finished subsets (as WOFF): Chromium draws it as before.
+
+def web_edition(font_dir) -> str:
+    """Return 107005's web edition, its fonts cut into ``font_dir``."""
+    from policybrief.compose.context import template_context
+    from policybrief.compose.environment import make_environment
+    from policybrief.web.page import render_web
+
+    folders = api.template_folders([])
+    theme = load_theme(folders)
+    context = template_context(load_report(CONTENT, theme.font_roles()), theme)
+    return render_web(make_environment(folders), context, folders, font_dir)
+
+
+def full_page(driver, page) -> tuple[Image.Image, list[float]]:
+    """Return Chromium's picture of the whole of ``page`` (gray) and the top of every element in it."""
+    import time
+
+    driver.set_window_size(1280, 900)
+    driver.get(page.as_uri())
+    driver.execute_script("return document.fonts.ready")
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(1280, height + 200)  # tall enough for the page: no scrolling, no smooth-scroll timing
+    time.sleep(0.5)
+    tops = driver.execute_script("return Array.from(document.querySelectorAll('body *'), e => e.getBoundingClientRect().top)")
+    return Image.open(io.BytesIO(driver.get_screenshot_as_png())).convert("L"), tops
+
+
+def test_chromium_draws_the_web_edition_as_before_the_subsets_were_finished(monkeypatch, tmp_path):
+    from .browser import chromium
+
+    (tmp_path / "after.html").write_text(web_edition(tmp_path / "fonts-after"), encoding="utf-8")
+    monkeypatch.setattr(cff, "finish", lambda data: data)
+    (tmp_path / "before.html").write_text(web_edition(tmp_path / "fonts-before"), encoding="utf-8")
+    driver = chromium()
+    try:
+        (after, after_tops), (before, before_tops) = (full_page(driver, tmp_path / f"{name}.html") for name in ("after", "before"))
+    finally:
+        driver.quit()
+    assert after_tops == before_tops  # every element where it was: no line broke otherwise
+    assert engines.correlation(after, before) >= 0.99
