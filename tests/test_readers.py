@@ -24,7 +24,6 @@ from policybrief.compose.environment import search_path
 from policybrief.compose.theme import load_theme
 from policybrief.load.content import load_report
 from policybrief.typography import cff, rules
-from policybrief.typography.fonts import SUBSET
 
 from . import engines
 from .conftest import CONTENT, ROOT, made_once, run_cli
@@ -92,18 +91,24 @@ def bleed_boxes(pdf) -> list[tuple[int, int, int, int] | None]:
     return boxes
 
 
-def test_ghostscript_draws_every_page_as_poppler_does(brief):
-    pdf, _ = brief
+def ghostscript_scores(pdf) -> list[float]:
+    """Return how well each page Ghostscript draws of ``pdf`` correlates with poppler's drawing of it.
+
+    Crop marks lie outside the bleed box. Ghostscript leaves them out when it
+    anti-aliases graphics (WeasyPrint strokes them in a transparency group
+    with fill opacity 0), so a blank page of marks would compare white with
+    marks; without anti-aliasing, as a printer's RIP draws, they are there.
+    Compared: what is printed and trimmed.
+    """
     poppler, ghostscript = engines.poppler_pages(pdf), engines.ghostscript_pages(pdf)
-    # Crop marks lie outside the bleed box. Ghostscript leaves them out when it
-    # anti-aliases graphics (WeasyPrint strokes them in a transparency group
-    # with fill opacity 0), so a blank page of marks would compare white with
-    # marks; without anti-aliasing, as a printer's RIP draws, they are there.
-    # Compared: what is printed and trimmed.
     for index, box in enumerate(bleed_boxes(pdf)):
         if box is not None:
             poppler[index], ghostscript[index] = poppler[index].crop(box), ghostscript[index].crop(box)
-    scores = engines.correlations(ghostscript, poppler)
+    return engines.correlations(ghostscript, poppler)
+
+
+def test_ghostscript_draws_every_page_as_poppler_does(brief):
+    scores = ghostscript_scores(brief[0])
     assert min(scores) >= SAME_PAGE, scores
 
 
@@ -178,20 +183,26 @@ def test_embedded_cid_fonts_map_every_code_to_its_glyph(brief):
         assert codes and wrong_cids(font, codes) == [], name
 
 
-def test_the_checks_catch_subsets_whose_cids_are_not_glyph_numbers(monkeypatch, tmp_path):
-    # The subsets as HarfBuzz cuts them, before cff.finish: Ghostscript draws boxes.
-    monkeypatch.setattr(cff, "finish", lambda data: data)
+@pytest.fixture(scope="module")
+def unfinished(tmp_path_factory):
+    """Return 107005's PDF made as before ``cff.finish``: HarfBuzz's cuts as they are, brackets moved by ``halt``."""
+    folder = tmp_path_factory.mktemp("unfinished")
     folders = api.template_folders([])
-    families = font_families(load_theme(folders))
-    text = "".join(point_bodies(CONTENT)[:3])
-    style = f'<style>html {{ font-family: "{families[0]}{SUBSET}"; }}</style>'
-    page = (f'<!DOCTYPE html><html lang="zh-TW"><head><meta charset="utf-8"><title>t</title>{style}</head>'
-            f'<body><p>{text}</p></body></html>')
-    data, _ = write_pdf(page, folders, folders[-1], families=families, font_dir=tmp_path / "fonts")
-    pdf = tmp_path / "old.pdf"
-    pdf.write_bytes(data)
-    assert min(engines.correlations(engines.ghostscript_pages(pdf), engines.poppler_pages(pdf))) < 0.9
-    assert any(wrong_cids(font, codes) for font, codes in fonts_and_codes(pdf).values())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cff, "finish", lambda data: data)
+        data, _ = write_pdf(api.brief_html(CONTENT), folders, folders[-1], families=font_families(load_theme(folders)),
+                            font_dir=folder / "fonts")
+    (folder / "107005.pdf").write_bytes(data)
+    return folder / "107005.pdf"
+
+
+def test_every_check_fails_on_the_brief_made_before_subsets_were_finished(unfinished):
+    assert min(ghostscript_scores(unfinished)) < 0.9  # boxes for every Chinese character
+    assert any(wrong_cids(font, codes) for font, codes in fonts_and_codes(unfinished).values())
+    lines = engines.EXTRACTORS["poppler-raw"](unfinished)
+    assert engines.misplaced_starts(lines, unfinished)  # lines cut at 」、「
+    assert any(engines.body_breaks(lines, unfinished, body)[1] for body in point_bodies(CONTENT))
+    assert overlaps(unfinished)
 
 
 # Text: every engine reads whole printed lines and every point once.
@@ -232,20 +243,26 @@ def drawn_chars(pdf) -> list[list[dict]]:
                 for page in document.pages]
 
 
-def test_no_chinese_glyph_box_overlaps_its_neighbour(brief):
-    # A compressed bracket set with ``halt`` overlapped its neighbour by half
-    # an em (poppler then started a new line there). What remains allowed: a
-    # justified line tightened by its letter-spacing (justify.TIGHT, 0.03 em)
-    # and Latin pairs the font kerns (w. Yo: up to 0.1 em).
-    pdf, _ = brief
-    overlaps = []
+def overlaps(pdf) -> list[tuple[int, str]]:
+    """Return (page, the two characters) wherever a Chinese glyph box overlaps its neighbour's by over 0.05 em.
+
+    A compressed bracket set with ``halt`` overlapped its neighbour by half an
+    em (poppler then started a new line there). What remains allowed: a
+    justified line tightened by its letter-spacing (justify.TIGHT, 0.03 em)
+    and Latin pairs the font kerns (w. Yo: up to 0.1 em).
+    """
+    found = []
     for number, page in enumerate(drawn_chars(pdf), start=1):
         for before, char in zip(page, page[1:], strict=False):
             same_line = abs(before["bottom"] - char["bottom"]) < char["size"] / 5
             chinese = not (before["text"].isascii() or char["text"].isascii())
             if same_line and chinese and char["x1"] > before["x0"] and before["x1"] - char["x0"] > 0.05 * char["size"]:
-                overlaps.append((number, before["text"] + char["text"]))
-    assert overlaps == []
+                found.append((number, before["text"] + char["text"]))
+    return found
+
+
+def test_no_chinese_glyph_box_overlaps_its_neighbour(brief):
+    assert overlaps(brief[0]) == []
 
 
 def test_policybrief_never_imports_pymupdf():
