@@ -61,6 +61,8 @@ def subset_file(face: Installed, points: list[int], folder: Path, flavor: str = 
     import uharfbuzz
 
     stat = os.stat(face.path)
+    # How it is cut and finished is part of the key: a subset kept by an earlier version (one
+    # whose CIDs Ghostscript misreads, say) is never reused; pruning removes it in time.
     key = hashlib.sha256(repr((face.path, face.index, stat.st_mtime_ns, stat.st_size, FEATURES, "desubroutinized", cff.VERSION,
                                uharfbuzz.__version__, fontTools.version, points)).encode()).hexdigest()[:32]
     path = folder / f"{key}{SUFFIXES[flavor]}"
