@@ -25,7 +25,7 @@ MIN_LAST_LINE = 2  # characters (punctuation not counted) a paragraph's last lin
 HALF = 0.5  # the width of a compressed bracket, in em
 LOOSE = 0.05  # em per gap: a line spread more than this would rather take the next unit…
 TIGHT = 0.03  # …if that tightens it by no more than this per gap
-PHRASE_LOOSE = 0.1  # em per gap: a Latin phrase moves whole to the next line unless that spreads this one more
+PHRASE_LOOSE = 0.08  # em per gap: a Latin phrase moves whole to the next line unless that spreads this one more (from 0.1 em extractors read spaces)
 
 
 @dataclass(frozen=True)
