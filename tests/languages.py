@@ -9,8 +9,13 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from pathlib import Path
+
+import pikepdf
 
 from policybrief.typography.rules import latin_phrases
+
+from .pdfread import characters
 
 HAN = re.compile(r"[\u3400-\u9fff]")
 VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"})
@@ -67,3 +72,41 @@ def misread_blocks(blocks: list[list[tuple[str, str]]]) -> list[str]:
         problems += [f"Chinese marked English: {char!r} in {text[:30]!r}" for char, lang in block
                      if lang == "en" and HAN.match(char)]
     return problems
+
+
+def pdf_languages(pdf: Path) -> list[list[tuple[str, str]]]:
+    """Return the text of every structure element holding content, each character with the language the structure tree gives it.
+
+    A character's language is the ``/Lang`` of its element or the nearest
+    element above, else the document's; text in a ``Span`` counts for the
+    element around it (its paragraph or heading). Artifacts are left out.
+    """
+    owners = _owners(pdf)
+    blocks: dict[tuple[int, int], list[tuple[str, str]]] = {}
+    for number, page in enumerate(characters(pdf)):
+        for char in page:
+            if (number, char["mcid"]) in owners:
+                block, lang = owners[number, char["mcid"]]
+                blocks.setdefault(block, []).append((char["text"], lang))
+    return list(blocks.values())
+
+
+def _owners(pdf: Path) -> dict[tuple[int, int], tuple[tuple[int, int], str]]:
+    """Return (page, mcid) → (object id of the element holding it, outside spans; its language)."""
+    found = {}
+    with pikepdf.open(pdf) as document:
+        default = str(document.Root.get("/Lang", ""))
+        nums = document.Root.StructTreeRoot.ParentTree.Nums
+        for index in range(0, len(nums), 2):
+            key, value = int(nums[index]), nums[index + 1]
+            if key >= len(document.pages) or not isinstance(value, pikepdf.Array):
+                continue
+            for mcid, element in enumerate(value):
+                lang, above = None, element
+                while lang is None and isinstance(above, pikepdf.Dictionary) and "/S" in above:
+                    lang = str(above.Lang) if "/Lang" in above else None
+                    above = above.get("/P")
+                while element.S == "/Span" and "/P" in element:
+                    element = element.P
+                found[key, mcid] = (element.objgen, lang or default)
+    return found

@@ -19,6 +19,7 @@ import pytest
 from pypdf import PdfReader
 
 from .conftest import CONTENT
+from .languages import misread_blocks, pdf_languages
 from .pdfread import MM, characters, page_size
 
 
@@ -149,6 +150,23 @@ def test_latin_source_titles_and_publishers_are_english(built):
     found = elements(built / "107005.pdf")
     english = [entries for kind, _, entries in found if kind == "/Span" and str(entries.get("/Lang")) == "en"]
     assert len(english) >= 8  # 6 English publishers and 2 English titles in its sources
+
+
+def test_every_latin_phrase_and_address_is_english_and_no_chinese_is(pdf):
+    blocks = pdf_languages(pdf)
+    assert misread_blocks(blocks) == []
+    english = ["".join(char for char, lang in block if lang == "en") for block in blocks]
+    assert sum(1 for text in english if text) >= 8
+
+
+def test_the_names_terms_and_addresses_of_107005_are_read_in_english(built, report):
+    # Tagged zh-TW before: five names and terms in the body, and every source's address.
+    english = "".join(char if lang == "en" else "|" for block in pdf_languages(built / "107005.pdf") for char, lang in block)
+    for phrase in ("maximum pressure", "Mike Pompeo", "Philip Davidson", "Kenneth McKenzie", "https://udn.com/news/story/6809/3194417",
+                   "http://www.globaltimes.cn/content/1101513.shtml", "https://www.whitehouse.gov/"):
+        assert phrase in english
+    assert "|Shanghai CooperationOrganization|" in english  # cut between words at a line end (no space is drawn there)
+    assert english.count("https://") + english.count("http://") == sum(1 for source in report.sources if source.url)
 
 
 def test_the_archival_variant_is_tagged_and_identifies_as_pdf_a_3(tmp_path):
