@@ -198,3 +198,28 @@ def second_built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     built = run_cli("pdf", str(content), "--out", str(folder / "out"))
     assert built.returncode == 0, built.stderr
     return content, folder / "out" / "second.pdf"
+
+
+PRINT_MARKS_THEME = "brief:\n  print_marks: true\n"  # a theme override for a print shop (see test_print_ready.py)
+
+
+@pytest.fixture(scope="session")
+def variant_builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Return the PDFs built once per session beyond the default ones, by name: 107005 and the second report as
+    ``pdf/a-3a`` (``107005-a3a``, ``second-a3a``), and 107005 with ``print_marks: true`` in its default variant and as
+    ``pdf/a-3a`` (``print``, ``print-a3a``)."""
+    variants = {"107005-a3a": (CONTENT, False, "pdf/a-3a"), "second-a3a": ("second.yaml", False, "pdf/a-3a"),
+                "print": (CONTENT, True, "pdf/ua-1"), "print-a3a": (CONTENT, True, "pdf/a-3a")}
+
+    def make(folder: Path) -> None:
+        imported = run_cli("import", str(SECOND_REPORT), "-o", str(folder / "second.yaml"))
+        assert imported.returncode == 0, imported.stderr
+        (folder / "print-theme").mkdir()
+        (folder / "print-theme" / "theme.yaml").write_text(PRINT_MARKS_THEME, encoding="utf-8")
+        for name, (content, print_marks, variant) in variants.items():
+            theme = ["--templates", str(folder / "print-theme")] if print_marks else []
+            result = run_cli("pdf", str(folder / content), *theme, "--out", str(folder / name), "--pdf-variant", variant)
+            assert result.returncode == 0, result.stderr
+
+    folder = made_once(tmp_path_factory, "variants", make)
+    return {name: next((folder / name).glob("*.pdf")) for name in variants}

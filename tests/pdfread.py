@@ -40,7 +40,11 @@ class Line:
 
 @cache
 def parent_tree(pdf: Path) -> dict[tuple[int, int], tuple[tuple[int, int], str]]:
-    """Return (page, mcid) → (object id, structure type) of the element holding that content."""
+    """Return (page, mcid) → (object id, structure type) of the element holding that content.
+
+    Content in a ``Span`` (a Latin phrase marked English) counts for the
+    element around the span: a paragraph's lines include their English words.
+    """
     found = {}
     with pikepdf.open(pdf) as document:
         nums = document.Root.StructTreeRoot.ParentTree.Nums
@@ -49,6 +53,8 @@ def parent_tree(pdf: Path) -> dict[tuple[int, int], tuple[tuple[int, int], str]]
             key, value = int(nums[index]), nums[index + 1]
             if key < pages and isinstance(value, pikepdf.Array):
                 for mcid, element in enumerate(value):
+                    while element.S == "/Span" and "/P" in element:
+                        element = element.P
                     found[key, mcid] = (element.objgen, str(element.S))
     return found
 

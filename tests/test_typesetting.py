@@ -18,6 +18,7 @@ from policybrief.typography.justify import justified_lines
 from policybrief.typography.rules import NO_LINE_END, NO_LINE_START, NUMBER_UNITS
 
 from .conftest import CONTENT
+from .languages import misread
 from .pdfread import MEASURE, body_paragraph_lines, pdfminer_text, poppler_text, pypdf_text, squash
 
 OFF_MEASURE = 1.5  # pt: a line ending farther than this from the measure is ragged
@@ -196,3 +197,73 @@ def test_the_second_report_has_the_shape_the_tests_need(second_built):
     headlines = [p.headline for s in report.sections for t in s.topics for p in t.points]
     assert any(re.search(r"[A-Za-z]", h) for h in headlines) and any(re.search(r"\d", h) for h in headlines)
     assert any(source.publisher is None for source in report.sources)
+
+
+# --- Latin phrases: one rule for what they are, kept on one line, marked English ------
+
+
+@pytest.mark.parametrize(("text", "phrases"), [
+    ("美軍印太司令部司令戴維森（Philip Davidson）亦強調：", ["Philip Davidson"]),
+    ("上海合作組織（Shanghai Cooperation Organization）則是", ["Shanghai Cooperation Organization"]),
+    ("所謂的「極限施壓」（maximum pressure）布局", ["maximum pressure"]),
+    ("國際貨幣基金（IMF）、上合組織（SCO）與WB", ["IMF", "SCO", "WB"]),
+    ("U.S. Department of Defense、Kim-Trump summit", ["U.S. Department of Defense", "Kim-Trump summit"]),
+    ("New cooperation model can draw North Korea into Asia’s economic center", ["New cooperation model can draw North Korea into Asia’s economic center"]),
+    ("Fiscal Year 2019 Budget，COVID-19疫情", ["Fiscal Year 2019 Budget", "COVID-19"]),
+    ("輝達（NVIDIA）的CoWoS先進封裝產能2024年倍增", ["NVIDIA", "CoWoS"]),
+    ("見https://udn.com/news/story/6809/3194417。", ["https://udn.com/news/story/6809/3194417"]),
+    ("(http://www.koreaherald.com/view.php?ud=20180611000148)", ["http://www.koreaherald.com/view.php?ud=20180611000148"]),
+    ("亞太政策報告系列 No. 107005", ["No."]),
+    ("2018年、25%、5~6億美元、1,000兆瓦時", []),  # numbers alone
+    ("A級、B-52、F-16戰機、G20峰會、5G", []),  # a single letter, with or without a number
+    ("「川金會」後朝鮮半島情勢", []),
+])
+def test_latin_phrases_are_two_letters_or_more_with_what_joins_their_words(text, phrases):
+    from policybrief.typography.rules import latin_phrases
+
+    assert [text[start:end] for start, end in latin_phrases(text)] == phrases
+
+
+def test_a_latin_phrase_moves_whole_to_the_next_line_when_that_costs_little(measurer):
+    from policybrief.typography.justify import Phrase
+
+    text = "國" * 39 + "EU Foreign Affairs Council" + "國" * 30
+    assert 39 + measurer.width("EU") <= 41  # its first word alone would still fit on the first line
+    lines = justified_lines(measurer, text, 41)
+    assert lines[0].text == "國" * 39 and 0 < lines[0].spacing <= 0.08
+    assert lines[1].text.startswith("EU Foreign Affairs Council國")
+    assert lines[1].phrases()[0] == Phrase("EU Foreign Affairs Council", "en", frozenset(), False)
+
+
+@pytest.mark.parametrize("phrase", ["（Mike Pompeo）", "（IMF Executive Board）", "（Shanghai Cooperation Organization）"])
+def test_a_latin_phrase_is_cut_only_between_words_and_only_to_spare_a_loose_line(measurer, phrase):
+    from policybrief.typography.justify import PHRASE_LOOSE
+
+    whole, cut = 0, 0
+    for before in range(24, 42):  # the phrase starts at every place near a line's end
+        text = "國" * before + phrase + "國" * 40
+        lines = justified_lines(measurer, text, 41)
+        holding = [line for line in lines if any(char.isascii() and char.isalpha() for char in line.text)]
+        if len(holding) == 1:
+            whole += 1
+            continue
+        cut += 1
+        first, second = holding
+        assert len(holding) == 2 and first.text[-1].isalpha() and second.text[0].isalpha()
+        assert first.text + " " + second.text in text  # at a space between words
+        kept = first.text[:first.text.index("（")]  # the line before, had the phrase moved whole
+        assert (41 - measurer.width(kept)) / (len(kept) - 1) > PHRASE_LOOSE
+        for line in (first, second):  # each part is marked English on its own line
+            english = [part.text for part in line.phrases() if part.lang == "en"]
+            assert len(english) == 1 and english[0] in phrase
+    assert whole >= 1 and cut >= 1
+
+
+@pytest.mark.parametrize("which", ["107005", "second"])
+def test_every_latin_phrase_of_the_brief_html_and_nothing_else_is_marked_english(which, second_built):
+    from policybrief.api import brief_html
+
+    html = brief_html(CONTENT if which == "107005" else second_built[0])
+    assert misread(html) == []
+    # Body lines too: a phrase cut by the line's unspaced last character (span.fill, then the tail) stays one span.
+    assert '<span lang="en"><span class="fill"' in html or which == "second"

@@ -17,6 +17,7 @@ import yaml
 
 from .browser import axe_violations, chromium, phone
 from .conftest import CONTENT, ROOT, run_cli
+from .languages import html_languages, misread
 
 MAX_BYTES = 2 * 1024 * 1024
 
@@ -91,6 +92,14 @@ def test_the_web_edition_is_one_file_under_2_mb_that_loads_nothing_from_another_
     assert not re.search(r"""src="(?!data:)|url\((?!['"]?data:)""", source)  # every image, font and style is inline
     assert not re.search(r"<link\b[^>]*\bhref=", source) and "<script" not in source
     assert source.count("@font-face") == 2 and "data:font/woff;base64," in source
+
+
+def test_latin_phrases_and_addresses_are_marked_english_as_in_the_brief(web):
+    page = web.read_text(encoding="utf-8")
+    assert misread(page) == []
+    english = "".join(char if lang == "en" else "|" for block in html_languages(page) for char, lang in block)
+    for phrase in ("Philip Davidson", "Kenneth McKenzie", "https://udn.com/news/story/6809/3194417"):
+        assert f"|{phrase}|" in english
 
 
 def test_in_a_browser_it_draws_with_its_own_fonts_and_requests_nothing(web, browser):

@@ -21,11 +21,13 @@ def write_pdf(html: str, folders: list[Path], base: Path, *, variant: str = DEFA
               families: Iterable[str] = (), font_dir: Path | None = None) -> tuple[bytes, int]:
     """Return the PDF bytes of ``html`` and its page count (arguments as for ``typeset``)."""
     font_config = _font_configuration()  # imports WeasyPrint first, through native.py's library lookup
+    from policybrief.brief.metadata import archival_metadata
     from policybrief.brief.tags import tagging
     from policybrief.compose.fetch import RefusedURL, refused_error
 
     try:
         document = typeset(html, folders, base, variant=variant, families=families, font_dir=font_dir, font_config=font_config)
+        archival_metadata(document, variant)  # uncompressed XMP, PDF/UA declared too (see metadata.py)
         with tagging():  # our structure tree instead of WeasyPrint's page-by-page one (see tags.py)
             return document.write_pdf(pdf_variant=variant), len(document.pages)
     except RefusedURL as error:

@@ -19,9 +19,11 @@ from urllib.parse import urlsplit
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup, escape
 
 from policybrief.errors import BriefError, Problem, TemplateError, shown_path
 from policybrief.output import cache_folder
+from policybrief.typography.rules import LATIN_LANG, latin_phrases
 
 
 def builtin_templates() -> Path:
@@ -206,7 +208,7 @@ def make_environment(folders: list[Path]) -> jinja2.Environment:
         keep_trailing_newline=True,
         bytecode_cache=_bytecode_cache(),
     )
-    env.filters.update(host=host, short_url=short_url)
+    env.filters.update(host=host, short_url=short_url, latin=latin)
     return env
 
 
@@ -235,6 +237,22 @@ def short_url(url: str, limit: int = 40) -> str:
     parts = urlsplit(url)
     text = host(url) + parts.path.rstrip("/") + (f"?{parts.query}" if parts.query else "")
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def latin(text: Any) -> Markup:
+    """Return ``text`` escaped, each Latin phrase in it (``rules.latin_phrases``) in a span of its language (the ``latin`` filter).
+
+    ``<span lang="en">IMF</span>``: a screen reader, and the brief's structure
+    tree, then read it in English, not with the page's Chinese voice.
+    """
+    if isinstance(text, Markup):
+        return text  # already HTML: its phrases are the template's to mark
+    text = str(text)
+    parts, position = [], 0
+    for start, end in latin_phrases(text):
+        parts += [escape(text[position:start]), Markup('<span lang="{}">{}</span>').format(LATIN_LANG, text[start:end])]
+        position = end
+    return Markup("").join([*parts, escape(text[position:])])
 
 
 def render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:

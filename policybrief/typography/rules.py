@@ -6,6 +6,10 @@ stop marks and the inseparable ellipsis and dash never start a line; opening
 brackets never end one. A Latin word or a number (with its sign, decimals and
 unit such as ``%``) is one unbreakable piece. Slide fitting, the brief's
 balanced titles and the importer all cut text with ``units`` from here.
+
+It also says which stretches of a Chinese text are Latin-script phrases
+(``latin_phrases``): what a screen reader must read in English and the brief's
+justifier keeps on one line.
 """
 
 from __future__ import annotations
@@ -40,6 +44,28 @@ NUMBER_UNITS = frozenset("年月日時分秒億萬千百兆元倍%％國項個�
 
 # One Latin word or number (letters, digits and what joins them), trailing spaces included; or one other character.
 _PIECE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.,'’%\-/~^]*\s*|\s+|.", re.S)
+
+
+# A Latin-script phrase: words of Latin letters (digits, apostrophes and
+# hyphens inside them, as in G20, Asia’s, Kim-Trump, U.S.), with the spaces,
+# punctuation and numbers between such words, holding two letters at least;
+# or a web address. A single letter (A) or a number alone (2018年, 25%) is not
+# one: Chinese readers say those in Chinese.
+LATIN_LANG = "en"  # the language a Latin phrase is read in
+_ADDRESS = r"(?:https?://|www\.)[!-~]*[A-Za-z0-9/]"
+_WORD = r"[A-Za-z][A-Za-z0-9]*(?:[-'’.][A-Za-z0-9]+)*"
+_BETWEEN = r"(?:[ ,.&/:;\-–]+(?:[0-9]+[ ,.&/:;\-–]+)*)"
+_LATIN = re.compile(rf"{_ADDRESS}|{_WORD}(?:{_BETWEEN}{_WORD})*\.?")
+
+
+def latin_phrases(text: str) -> list[tuple[int, int]]:
+    """Return the (start, end) of every Latin-script phrase and web address in ``text``, in order."""
+    return [match.span() for match in _LATIN.finditer(text) if _letters(match[0]) >= 2]
+
+
+def _letters(text: str) -> int:
+    """Return how many Latin letters ``text`` holds."""
+    return sum(1 for char in text if char.isascii() and char.isalpha())
 
 
 def pieces(text: str) -> list[str]:
