@@ -1,0 +1,170 @@
+"""Issue 24's cases: a corporate master, numbers as written, bounded fields, and the smaller holes, as data.
+
+One row per case, as in ``test_hostile_inputs``: what the folder holds, the
+command run there (next to yesterday's good 107005 build in ``out/``), the
+exit code and the one message. A failing case prints exactly that message
+(exit 1), no traceback, and leaves ``out/`` byte-identical; every output a
+case writes carries no macro part and no relationship pointing outside it.
+Every message here is listed in docs/errors.md.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from .conftest import CONTENT, ROOT, run_cli
+from .test_hostile_inputs import Case
+from .test_robustness import snapshot
+
+BUILTIN_MASTER = ROOT / "templates" / "deck" / "master.pptx"
+MASTER = "{tmp}/tpl/deck/master.pptx"
+SLIDES = ["slides", str(CONTENT), "--out", "out", "--templates", "tpl"]
+RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+
+
+def master_with(add: dict[str, bytes] = {}, types: str = "", rels: dict[str, str] = {}) -> Callable[[Path], None]:  # noqa: B006
+    """Return a step writing the built-in master to ``tpl/deck/master.pptx`` with parts ``add``, content types and relationships added."""
+
+    def step(folder: Path) -> None:
+        target = folder / "tpl" / "deck" / "master.pptx"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(BUILTIN_MASTER) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+            for info in source.infolist():
+                data = source.read(info)
+                if info.filename == "[Content_Types].xml":
+                    data = data.replace(b"</Types>", types.encode() + b"</Types>")
+                if info.filename in rels:
+                    data = data.replace(b"</Relationships>", rels[info.filename].encode() + b"</Relationships>")
+                out.writestr(info.filename, data)
+            for name, data in add.items():
+                out.writestr(name, data)
+
+    return step
+
+
+def huge_master(folder: Path, mebibytes: int = 1500) -> None:
+    """Write a master whose one extra picture expands to ``mebibytes`` of zeros (a few MB on disk, streamed: never in memory)."""
+    master_with()(folder)
+    with zipfile.ZipFile(folder / "tpl" / "deck" / "master.pptx", "a", zipfile.ZIP_DEFLATED, compresslevel=1) as package:
+        with package.open("ppt/media/image1.png", "w", force_zip64=True) as entry:
+            zeros = bytes(1 << 20)
+            for _ in range(mebibytes):
+                entry.write(zeros)
+
+
+def many_parts(folder: Path) -> None:
+    """Write a master holding 1,500 tiny extra parts."""
+    master_with({f"ppt/media/x{n}.png": b"" for n in range(1500)})(folder)
+
+
+VBA_RELATION = '<Relationship Id="rId99" Type="http://schemas.microsoft.com/office/2006/relationships/vbaProject" Target="vbaProject.bin"/>'
+PRESENTATION_RELS = "ppt/_rels/presentation.xml.rels"
+LAYOUT_RELS = "ppt/slideLayouts/_rels/slideLayout1.xml.rels"
+CASES = [
+    # --- the slide master, an input from outside ---
+    Case("master-vba", [master_with({"ppt/vbaProject.bin": b"\xd0\xcf\x11\xe0"},
+                                    '<Override PartName="/ppt/vbaProject.bin" ContentType="application/vnd.ms-office.vbaProject"/>',
+                                    {PRESENTATION_RELS: VBA_RELATION})], SLIDES, 1,
+         f"{MASTER}: part ppt/vbaProject.bin is a macro or control; a master must not carry macros — "
+         "save it as a PowerPoint Presentation (.pptx), not a macro-enabled one (.pptm)."),
+    Case("master-macro-enabled-type", [master_with(types='<Override PartName="/ppt/presentation.xml" '
+                                                   'ContentType="application/vnd.ms-powerpoint.presentation.macroEnabled.main+xml"/>')],
+         SLIDES, 1, f"{MASTER}: part ppt/presentation.xml has the content type "
+         "'application/vnd.ms-powerpoint.presentation.macroEnabled.main+xml' (macros, controls or embedded objects); "
+         "a master must not carry them — remove it and save the master as a PowerPoint Presentation (.pptx)."),
+    Case("master-activex", [master_with({"ppt/activeX/activeX1.xml": b"<ax/>"})], SLIDES, 1,
+         f"{MASTER}: part ppt/activeX/activeX1.xml is a macro or control; a master must not carry macros — "
+         "save it as a PowerPoint Presentation (.pptx), not a macro-enabled one (.pptm)."),
+    Case("master-external-picture", [master_with(rels={LAYOUT_RELS: f'<Relationship Id="rId98" Type="{RELS}image" '
+                                                       'Target="http://127.0.0.1:9/ext.png" TargetMode="External"/>'})], SLIDES, 1,
+         f"{MASTER}: part ppt/slideLayouts/slideLayout1.xml links to 'http://127.0.0.1:9/ext.png' outside the file; "
+         "remove the link or linked picture from the master (a deck must not send its readers elsewhere) and save it again."),
+    Case("master-external-hyperlink", [master_with(rels={PRESENTATION_RELS: f'<Relationship Id="rId97" Type="{RELS}hyperlink" '
+                                                         'Target="file:///etc/passwd" TargetMode="External"/>'})], SLIDES, 1,
+         f"{MASTER}: part ppt/presentation.xml links to 'file:///etc/passwd' outside the file; "
+         "remove the link or linked picture from the master (a deck must not send its readers elsewhere) and save it again."),
+    Case("master-1.5-gb", [huge_master], SLIDES, 1,
+         f"{MASTER}: part ppt/media/image1.png expands to 1,572.9 MB, more than the 50 MB a part of a master may hold; "
+         "remove it or save it smaller."),
+    Case("master-1500-parts", [many_parts], SLIDES, 1,
+         f"{MASTER}: holds 1,537 parts, more than the 1,000 a master may have; save it again with only the layouts it needs."),
+    Case("master-check-too", [master_with({"ppt/vbaProject.bin": b"x"})], ["check", str(CONTENT), "--templates", "tpl"], 1,
+         f"{MASTER}: part ppt/vbaProject.bin is a macro or control; a master must not carry macros — "
+         "save it as a PowerPoint Presentation (.pptx), not a macro-enabled one (.pptm)."),
+    Case("master-custom-parts-dropped", [master_with({"customXml/item1.xml": b"<secret/>", "docProps/custom.xml": b"<secret/>"},
+                                                     rels={PRESENTATION_RELS: f'<Relationship Id="rId96" Type="{RELS}customXml" '
+                                                           'Target="../customXml/item1.xml"/>'})], SLIDES, 0, "wrote out/107005.pptx"),
+]
+
+
+def assert_self_contained(folder: Path) -> None:
+    """Assert that no deck in ``folder`` carries a macro, an ActiveX or custom part, or a relationship pointing outside it."""
+    for deck in folder.glob("*.pptx"):
+        with zipfile.ZipFile(deck) as package:
+            names = package.namelist()
+            assert not [n for n in names if re.search(r"vba|activeX|customXml|custom\.xml", n, re.I)], names
+            for name in (n for n in names if n.endswith(".rels")):
+                assert b'TargetMode="External"' not in package.read(name), name
+            assert b"macroEnabled" not in package.read("[Content_Types].xml")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_untrusted_input(tmp_path, built, case):
+    out = shutil.copytree(built, tmp_path / "out")
+    for step in case.steps:
+        step(tmp_path)
+    before = snapshot(out)
+    result = run_cli(*case.command, cwd=tmp_path, env={**os.environ, **case.env} if case.env else None)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == case.code, result.stderr
+    assert_self_contained(out)
+    if case.code == 0:
+        assert case.message in result.stdout
+        return
+    assert result.stderr.strip() == case.message.replace("{tmp}", str(tmp_path.resolve()))
+    assert snapshot(out) == before
+    assert not list(tmp_path.rglob("*.part"))
+
+
+# Runs a command and reports its tree's usage: a fresh process so nothing else this test process started counts.
+MEASURE = """import json, resource, subprocess, sys
+result = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps([result.returncode, result.stderr, usage.ru_maxrss, usage.ru_utime + usage.ru_stime]))
+"""
+
+
+def measured(command: list[str], cwd: Path) -> tuple[int, str, float, float]:
+    """Return the exit code, stderr, peak memory of the largest process (MB) and processor seconds of ``build.py command``."""
+    import json
+
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", MEASURE, sys.executable, str(ROOT / "build.py"), *command],
+                          cwd=cwd, capture_output=True, text=True, timeout=300, check=True)
+    code, stderr, peak_kb, seconds = json.loads(done.stdout)
+    print(f"{command[0]}: exit {code} in {time.monotonic() - started:.2f} s wall, {seconds:.2f} s processor, {peak_kb / 1024:.0f} MB peak")  # noqa: T201 - the measurement, for the record (pytest -s)
+    return code, stderr, peak_kb / 1024, seconds
+
+
+def test_a_master_expanding_to_1_5_gb_is_refused_at_once_in_little_memory(tmp_path):
+    """The build's largest process stays under 300 MB and the whole build spends under 2 s of processor time.
+
+    Processor time (the build's and its children's) stands for "within 2 s"
+    because the machine is shared: a busy neighbour slows the wall clock, not
+    the work done. The wall time is printed for the record.
+    """
+    huge_master(tmp_path)
+    code, stderr, peak, seconds = measured(SLIDES, tmp_path)
+    assert (code, "expands to 1,572.9 MB" in stderr, "Traceback" in stderr) == (1, True, False), stderr
+    assert peak < 300
+    assert seconds < 2.0
