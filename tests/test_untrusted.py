@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 
 from .conftest import CONTENT, ROOT, run_cli
-from .test_hostile_inputs import Case
+from .test_cli_errors import GOOD
+from .test_hostile_inputs import BAD, Case, write
 from .test_robustness import snapshot
 
 BUILTIN_MASTER = ROOT / "templates" / "deck" / "master.pptx"
@@ -70,7 +71,32 @@ def many_parts(folder: Path) -> None:
 VBA_RELATION = '<Relationship Id="rId99" Type="http://schemas.microsoft.com/office/2006/relationships/vbaProject" Target="vbaProject.bin"/>'
 PRESENTATION_RELS = "ppt/_rels/presentation.xml.rels"
 LAYOUT_RELS = "ppt/slideLayouts/_rels/slideLayout1.xml.rels"
+
+
+def numbered(number: str, entry: str = '"107004"') -> Callable[[Path], None]:
+    """Return a step writing GOOD with series number ``number`` and one series entry ``entry``, both as written in YAML."""
+    return write(GOOD.replace('number: "107005"', f"number: {number}") + f"series_list:\n  - number: {entry}\n    title: 前一期\n")
+
+
+def not_as_written(text: str, reading: str, line: int = 3, key: str = "series.number") -> str:
+    """Return the message refusing the unquoted series number ``text`` that YAML reads as ``reading``."""
+    return (f"{BAD}:{line}: {key}: {text!r} would be read by YAML as {reading}, not as written; "
+            "write the number in digits (e.g. 107005), or in quotes to print it as it is.")
+
+
+CHECK = ["check", BAD]
 CASES = [
+    # --- numbers as written: YAML 1.1's surprises (1e3 stays text in YAML 1.1 too: the control) ---
+    Case("number-leading-zero", [numbered("017005", "017004")], CHECK, 0, "ok: 亞太政策報告系列 No. 017005 (1 topics)"),
+    Case("number-exponent-control", [numbered("1e3")], CHECK, 0, "ok: 亞太政策報告系列 No. 1e3 (1 topics)"),
+    Case("number-hexadecimal", [numbered("0x1A")], CHECK, 1, not_as_written("0x1A", "the number 26")),
+    Case("number-sexagesimal", [numbered("1:20")], CHECK, 1, not_as_written("1:20", "the number 80")),
+    Case("number-signed", [numbered("-1")], CHECK, 1, not_as_written("-1", "the number -1")),
+    Case("number-infinity", [numbered(".inf")], CHECK, 1, not_as_written(".inf", "the number inf")),
+    Case("number-null", [numbered("~")], CHECK, 1, not_as_written("~", "nothing (null)")),
+    Case("number-yes", [numbered("yes")], CHECK, 1, not_as_written("yes", "true")),
+    Case("series-list-hexadecimal", [numbered('"107005"', "0x1A")], CHECK, 1,
+         not_as_written("0x1A", "the number 26", 15, "series_list[0].number")),
     # --- the slide master, an input from outside ---
     Case("master-vba", [master_with({"ppt/vbaProject.bin": b"\xd0\xcf\x11\xe0"},
                                     '<Override PartName="/ppt/vbaProject.bin" ContentType="application/vnd.ms-office.vbaProject"/>',
@@ -130,6 +156,7 @@ def test_untrusted_input(tmp_path, built, case):
     assert_self_contained(out)
     if case.code == 0:
         assert case.message in result.stdout
+        assert snapshot(out) == before or case.command[0] != "check"
         return
     assert result.stderr.strip() == case.message.replace("{tmp}", str(tmp_path.resolve()))
     assert snapshot(out) == before
@@ -168,3 +195,23 @@ def test_a_master_expanding_to_1_5_gb_is_refused_at_once_in_little_memory(tmp_pa
     assert (code, "expands to 1,572.9 MB" in stderr, "Traceback" in stderr) == (1, True, False), stderr
     assert peak < 300
     assert seconds < 2.0
+
+
+@pytest.mark.parametrize(("written", "shown"), [("017005", "017005"), ("1e3", "1e3")])
+def test_a_series_number_is_printed_as_written_in_every_edition(tmp_path, written, shown):
+    """The PDF, the deck and the web edition all say No. 017005 (YAML 1.1 would have read 7685), and the series entry too."""
+    from pptx import Presentation
+
+    from .pdfread import poppler_text as pdf_text
+
+    numbered(written, written)(tmp_path)
+    for command in ([BAD, "--out", "out"], ["html", BAD, "--out", "out"]):
+        result = run_cli(*command, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+    pdf = pdf_text(tmp_path / "out" / "107005.pdf")
+    deck = " ".join(shape.text_frame.text for slide in Presentation(str(tmp_path / "out" / "107005.pptx")).slides
+                    for shape in slide.shapes if shape.has_text_frame)
+    web = (tmp_path / "out" / "107005.html").read_text(encoding="utf-8")
+    for text in (pdf, deck, web):
+        assert f"No. {shown}" in text and "7685" not in text
+    assert pdf.count(shown) >= 2  # the cover and the series list on the back cover

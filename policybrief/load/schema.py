@@ -82,11 +82,39 @@ def _one_line(value: str) -> str:
     return cleaned
 
 
+def as_written(key_path: tuple[str | int, ...]) -> bool:
+    """Return True for the key paths whose unquoted values are read as written: the series numbers."""
+    return key_path == ("series", "number") or (len(key_path) == 3 and key_path[0] == "series_list" and key_path[2] == "number")
+
+
 def _number_as_text(value: Any) -> Any:
-    """Return a whole number as text: ``number: 107005`` means "107005"."""
+    """Return a series number as the text written: ``number: 017005`` means "017005", never YAML 1.1's octal 7685.
+
+    An unquoted number that is not plain digits (``0x1A``, ``1:20``, ``-1``,
+    ``.inf``, ``~``, ``yes``) is refused: YAML would read it as something else.
+    """
+    from policybrief.load.yamlfile import Written
+
+    if isinstance(value, Written):
+        if len(value) > MAX_LINE or (value.isascii() and value.isdigit()):
+            return str(value)
+        raise ValueError(f"{str(value)!r} would be read by YAML as {_yaml_reading(value)}, not as written; "
+                         "write the number in digits (e.g. 107005), or in quotes to print it as it is")
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     return value
+
+
+def _yaml_reading(text: str) -> str:
+    """Return what YAML 1.1 makes of the unquoted ``text``, in words."""
+    import yaml
+
+    value = yaml.safe_load(text)
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return f"the number {value}"
 
 
 def _month(value: Any) -> Any:
