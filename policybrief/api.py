@@ -76,6 +76,7 @@ class Settings:
     pdf_variant: str
     font_dir: Path  # font subsets, in the user's cache folder (see brief/subset.py)
     theme: Theme | None = None  # loaded once the plan says something must be made
+    pdf_seconds: tuple[float, str] = (60.0, "pdf_seconds in policybrief.yaml")  # the PDF's time budget and where it is set
 
     def env(self):
         """Return the Jinja environment over the template folders (made once per process, see ``environment``)."""
@@ -203,7 +204,9 @@ def build(
     if pdf_variant not in VARIANTS:
         raise BriefError(f"{pdf_variant}: is not a PDF variant the brief can be written as; use one of {', '.join(VARIANTS)}.")
     folders = template_folders(templates)
-    settings = Settings(folders, pdf_variant, cache_folder("fonts"))
+    from policybrief.load.project import project_pdf_seconds
+
+    settings = Settings(folders, pdf_variant, cache_folder("fonts"), pdf_seconds=project_pdf_seconds())
     targets = tuple(t for t in ALL_TARGETS if t in tuple(targets))
     files = _distinct_names(find_content(paths))
     ensure_folder(out_dir)
@@ -433,7 +436,7 @@ def _make(job: Job, settings: Settings) -> list[tuple[Written, bytes]]:
     """
     context = template_context(job.report, settings.theme)
     makers = {
-        "pdf": lambda: _pdf(context, settings, job.content.resolve().parent),
+        "pdf": lambda: _pdf(context, settings, job.content),
         "slides": lambda: _pptx(context, settings),
         "html": lambda: _web(context, settings, job.content.resolve().parent),
     }
@@ -459,12 +462,19 @@ def _distinct_names(paths: list[Path]) -> list[Path]:
     return paths
 
 
-def _pdf(context: dict, settings: Settings, content_folder: Path) -> tuple[bytes, str, tuple[str, ...]]:
-    """Return the brief's PDF bytes, a short description and no notes (only template and content files are read)."""
+def _pdf(context: dict, settings: Settings, content: Path) -> tuple[bytes, str, tuple[str, ...]]:
+    """Return the brief's PDF bytes of ``content``, a short description and no notes (only template and content files are read)."""
     from policybrief.brief.pdf import write_pdf
+    from policybrief.compose.environment import RenderTimeout
 
-    data, pages = write_pdf(render_html(settings.env(), context), [*settings.folders, content_folder], settings.folders[-1],
-                            variant=settings.pdf_variant, families=font_families(settings.theme), font_dir=settings.font_dir)
+    seconds, where = settings.pdf_seconds
+    try:
+        data, pages = write_pdf(render_html(settings.env(), context), [*settings.folders, content.resolve().parent],
+                                settings.folders[-1], variant=settings.pdf_variant, families=font_families(settings.theme),
+                                font_dir=settings.font_dir, seconds=seconds)
+    except RenderTimeout:
+        raise BriefError(f"{shown_path(content)}: the PDF took more than {seconds:g} seconds to lay out and was stopped; "
+                         f"shorten its longest texts, or give it more time ({where}).") from None
     return data, f"{pages} pages", ()
 
 

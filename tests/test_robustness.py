@@ -331,7 +331,7 @@ CUSTOM_CASES: list[tuple[str, Callable[[Path], list[str]], str]] = [
      "policybrief.yaml:1: templates folder 'nowhere' does not exist; fix the path (it is relative to policybrief.yaml)."),
     ("project-second-folder-missing", project("templates:\n  - house\n  - nowhere\n", folders=("house",)),
      "policybrief.yaml:3: templates folder 'nowhere' does not exist; fix the path (it is relative to policybrief.yaml)."),
-    ("project-unknown-key", project("template: [house]\n"), "policybrief.yaml:1: template: unknown key; allowed here: templates."),
+    ("project-unknown-key", project("template: [house]\n"), "policybrief.yaml:1: template: unknown key; allowed here: templates, pdf_seconds."),
     ("project-not-a-list", project("templates: house\n"),
      "policybrief.yaml:1: templates: expected a list (lines starting with '- '), got text."),
     ("project-empty", project(""), "policybrief.yaml:1: the file is empty; it must hold a mapping of keys such as 'templates:'."),

@@ -84,8 +84,38 @@ def not_as_written(text: str, reading: str, line: int = 3, key: str = "series.nu
             "write the number in digits (e.g. 107005), or in quotes to print it as it is.")
 
 
+def with_source(url: str) -> Callable[[Path], None]:
+    """Return a step writing GOOD citing one source at ``url``."""
+    return write(GOOD + f"sources:\n  - url: \"{url}\"\n")
+
+
+def project_file(text: str) -> Callable[[Path], None]:
+    """Return a step copying the shipped 107005 content as BAD next to a policybrief.yaml holding ``text``."""
+
+    def step(folder: Path) -> None:
+        shutil.copy(CONTENT, folder / BAD)
+        (folder / "policybrief.yaml").write_text(text, encoding="utf-8")
+
+    return step
+
+
 CHECK = ["check", BAD]
+LONG_URL = "https://example.org/?q=" + "x" * 99_977
 CASES = [
+    # --- every field bounded: the URL, and the PDF's time ---
+    Case("url-100000", [with_source(LONG_URL)], CHECK, 1,
+         f"{BAD}:15: sources[0].url: is 100,000 characters long; a web address may hold at most 2,000 — "
+         "link to the page itself, not to a search or a pasted text."),
+    Case("url-control-character", [with_source("https://example.org/a\\u0007b")], CHECK, 1,
+         f"{BAD}:15: sources[0].url: contains a control character U+0007 at position 20; "
+         "remove it (a web address holds no control characters)."),
+    Case("pdf-out-of-time", [project_file("pdf_seconds: 0.01\n")], ["pdf", BAD, "--out", "out", "--force"], 1,
+         f"{BAD}: the PDF took more than 0.01 seconds to lay out and was stopped; shorten its longest texts, "
+         "or give it more time (pdf_seconds at policybrief.yaml:1)."),
+    Case("pdf-seconds-negative", [project_file("pdf_seconds: -1\n")], CHECK, 1,
+         "policybrief.yaml:1: pdf_seconds: must be more than 0 and at most 3,600 seconds, not -1."),
+    Case("pdf-seconds-text", [project_file("pdf_seconds: lots\n")], CHECK, 1,
+         "policybrief.yaml:1: pdf_seconds: expected a number of seconds, e.g. 60."),
     # --- numbers as written: YAML 1.1's surprises (1e3 stays text in YAML 1.1 too: the control) ---
     Case("number-leading-zero", [numbered("017005", "017004")], CHECK, 0, "ok: 亞太政策報告系列 No. 017005 (1 topics)"),
     Case("number-exponent-control", [numbered("1e3")], CHECK, 0, "ok: 亞太政策報告系列 No. 1e3 (1 topics)"),

@@ -18,16 +18,23 @@ from policybrief.typography.native import import_weasyprint
 
 
 def write_pdf(html: str, folders: list[Path], base: Path, *, variant: str = DEFAULT_VARIANT,
-              families: Iterable[str] = (), font_dir: Path | None = None) -> tuple[bytes, int]:
-    """Return the PDF bytes of ``html`` and its page count (arguments as for ``typeset``)."""
+              families: Iterable[str] = (), font_dir: Path | None = None, seconds: float = 60.0) -> tuple[bytes, int]:
+    """Return the PDF bytes of ``html`` and its page count (arguments as for ``typeset``).
+
+    Layout and writing together may take ``seconds``; past them the work is
+    stopped wherever it is and RenderTimeout raised (the caller names the
+    content file and the setting).
+    """
     font_config = _font_configuration()  # imports WeasyPrint first, through native.py's library lookup
     from policybrief.brief.tags import tagging
+    from policybrief.compose.environment import Deadline
     from policybrief.compose.fetch import RefusedURL, refused_error
 
     try:
-        document = typeset(html, folders, base, variant=variant, families=families, font_dir=font_dir, font_config=font_config)
-        with tagging():  # our structure tree instead of WeasyPrint's page-by-page one (see tags.py)
-            return document.write_pdf(pdf_variant=variant), len(document.pages)
+        with Deadline(seconds):
+            document = typeset(html, folders, base, variant=variant, families=families, font_dir=font_dir, font_config=font_config)
+            with tagging():  # our structure tree instead of WeasyPrint's page-by-page one (see tags.py)
+                return document.write_pdf(pdf_variant=variant), len(document.pages)
     except RefusedURL as error:
         raise refused_error(error, _template_naming(error.url, folders)) from None
     finally:
