@@ -107,7 +107,7 @@ CASES = [
          f"{BAD}:15: sources[0].url: is 100,000 characters long; a web address may hold at most 2,000 — "
          "link to the page itself, not to a search or a pasted text."),
     Case("url-control-character", [with_source("https://example.org/a\\u0007b")], CHECK, 1,
-         f"{BAD}:15: sources[0].url: contains a control character U+0007 at position 20; "
+         f"{BAD}:15: sources[0].url: contains a control character U+0007 at position 22; "
          "remove it (a web address holds no control characters)."),
     Case("pdf-out-of-time", [project_file("pdf_seconds: 0.01\n")], ["pdf", BAD, "--out", "out", "--force"], 1,
          f"{BAD}: the PDF took more than 0.01 seconds to lay out and was stopped; shorten its longest texts, "
