@@ -397,6 +397,15 @@ def _worker_started(parent: int) -> None:
     """Set up a worker process: it dies with its parent, and leaves Ctrl-C to the parent, which stops it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    die_with_parent(parent)
+
+
+def die_with_parent(parent: int) -> None:
+    """Make this (forked) process be killed when ``parent``, which forked it from its main thread, ends — even by SIGKILL.
+
+    Linux's parent-death signal is sent when the forking *thread* ends, so
+    only a process forked by the parent's main thread may use it.
+    """
     try:
         import ctypes
 

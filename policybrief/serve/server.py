@@ -17,6 +17,7 @@ import hashlib
 import json
 import re
 import socket
+import tempfile
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -267,8 +268,8 @@ def serve(paths: Iterable[Path] = (), *, out_dir: Path = Path("build"), template
     from policybrief.api import find_content, template_folders
     from policybrief.load.yamlfile import read_text
     from policybrief.output import ensure_folder
-    from policybrief.serve.office import Office
-    from policybrief.serve.worker import Worker
+    from policybrief.serve.office import OFFICE_PREFIX, Office, remove_stale_folders
+    from policybrief.serve.worker import WORKER_PREFIX, Worker
     from policybrief.watch import watched_folders
 
     templates = list(templates)
@@ -278,6 +279,7 @@ def serve(paths: Iterable[Path] = (), *, out_dir: Path = Path("build"), template
     folders = watched_folders(files, template_folders(templates))
     ensure_folder(out_dir)
     sock = listen(port)
+    remove_stale_folders(Path(tempfile.gettempdir()), (OFFICE_PREFIX, WORKER_PREFIX))  # left by a server killed with SIGKILL
     office, hub, stop_watching = Office(), Hub(), threading.Event()
     worker = Worker(files, out_dir, templates, office, log=log,
                     notify=lambda name: hub.publish(name, worker.editions[name].snapshot()))
