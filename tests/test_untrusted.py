@@ -99,6 +99,29 @@ def project_file(text: str) -> Callable[[Path], None]:
     return step
 
 
+def long_pdf(path: Path, pages: int = 2000, lines: int = 40) -> None:
+    """Write a ``pages``-page PDF of ``lines`` lines of Helvetica text a page and no 提要 (every page shares one content stream)."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % (5 + n) for n in range(pages)) + b"] /Count %d >>" % pages,
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    text = b"BT /F1 11 Tf 72 740 Td 14 TL" + b" (A chapter of a long report, not its summary.) '" * lines + b" ET"
+    objects.append(b"<< /Length %d >>\nstream\n" % len(text) + text + b"\nendstream")
+    objects += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>"] * pages
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    path.write_bytes(bytes(out))
+
+
+def fifo(name: str) -> Callable[[Path], None]:
+    """Return a step making ``name`` a named pipe nobody writes to."""
+    return lambda folder: os.mkfifo(folder / name)
+
+
 CHECK = ["check", BAD]
 LONG_URL = "https://example.org/?q=" + "x" * 99_977
 CASES = [
@@ -127,6 +150,14 @@ CASES = [
     Case("number-yes", [numbered("yes")], CHECK, 1, not_as_written("yes", "true")),
     Case("series-list-hexadecimal", [numbered('"107005"', "0x1A")], CHECK, 1,
          not_as_written("0x1A", "the number 26", 15, "series_list[0].number")),
+    # --- import: the file, and how much of a PDF is read ---
+    Case("import-dev-zero", [], ["import", "/dev/zero", "-o", "r.yaml"], 1,
+         "/dev/zero: is not a regular file (a pipe, device or socket); name a report as a .txt or .pdf file."),
+    Case("import-fifo", [fifo("r.pdf")], ["import", "r.pdf", "-o", "r.yaml"], 1,
+         "r.pdf: is not a regular file (a pipe, device or socket); name a report as a .txt or .pdf file."),
+    Case("import-2000-pages-without-summary", [lambda folder: long_pdf(folder / "r.pdf")], ["import", "r.pdf", "-o", "r.yaml"], 1,
+         "r.pdf: no 提要 in its first 50 pages (a line reading 提要 followed by sections 壹、貳…); "
+         "import needs a report of the series."),
     # --- the slide master, an input from outside ---
     Case("master-vba", [master_with({"ppt/vbaProject.bin": b"\xd0\xcf\x11\xe0"},
                                     '<Override PartName="/ppt/vbaProject.bin" ContentType="application/vnd.ms-office.vbaProject"/>',
@@ -245,3 +276,14 @@ def test_a_series_number_is_printed_as_written_in_every_edition(tmp_path, writte
     for text in (pdf, deck, web):
         assert f"No. {shown}" in text and "7685" not in text
     assert pdf.count(shown) >= 2  # the cover and the series list on the back cover
+
+
+def test_import_tells_its_progress_page_by_page_and_stops_after_50_pages_without_a_summary(tmp_path):
+    from policybrief.errors import BriefError
+    from policybrief.importer.report import import_report
+
+    long_pdf(tmp_path / "r.pdf", pages=120, lines=2)
+    told: list[tuple[int, int, str]] = []
+    with pytest.raises(BriefError, match="no 提要 in its first 50 pages"):
+        import_report(tmp_path / "r.pdf", "r.pdf", on_progress=lambda done, total, name: told.append((done, total, name)))
+    assert told == [(n, 120, "r.pdf") for n in range(1, 51)]
