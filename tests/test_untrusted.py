@@ -24,7 +24,7 @@ import pytest
 
 from .conftest import CONTENT, ROOT, run_cli
 from .test_cli_errors import GOOD
-from .test_hostile_inputs import BAD, Case, write
+from .test_hostile_inputs import BAD, WITH_TPL, Case, template, write
 from .test_robustness import snapshot
 
 BUILTIN_MASTER = ROOT / "templates" / "deck" / "master.pptx"
@@ -150,6 +150,16 @@ CASES = [
     Case("number-yes", [numbered("yes")], CHECK, 1, not_as_written("yes", "true")),
     Case("series-list-hexadecimal", [numbered('"107005"', "0x1A")], CHECK, 1,
          not_as_written("0x1A", "the number 26", 15, "series_list[0].number")),
+    # --- templates: a stylesheet's @import is a reference like any other ---
+    Case("css-import-outside", [template("brief/brief.css", '@import "../../secret.css";\np { color: red }\n')], ["pdf", *WITH_TPL], 1,
+         "tpl/brief/brief.css: refers to ../../secret.css, which is not allowed: it is outside the template and content folders; "
+         "copy the file into one of them."),
+    Case("css-import-absolute", [template("brief/brief.css", "@import url(/etc/ssl/openssl.cnf);\n")], ["pdf", *WITH_TPL], 1,
+         "tpl/brief/brief.css: refers to /etc/ssl/openssl.cnf, which is not allowed: it is outside the template and content "
+         "folders; copy the file into one of them."),
+    Case("css-import-network", [template("brief/brief.css", "@import 'https://example.org/x.css';\n")], ["pdf", *WITH_TPL], 1,
+         "tpl/brief/brief.css: refers to https://example.org/x.css, which is not allowed: the brief never fetches from the "
+         "network; copy the file into the template or content folder."),
     # --- import: the file, and how much of a PDF is read ---
     Case("import-dev-zero", [], ["import", "/dev/zero", "-o", "r.yaml"], 1,
          "/dev/zero: is not a regular file (a pipe, device or socket); name a report as a .txt or .pdf file."),

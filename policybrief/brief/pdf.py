@@ -74,10 +74,14 @@ def typeset(html: str, folders: list[Path], base: Path, *, variant: str = DEFAUL
     font folder when done (``remove_font_folder``).
     """
     from policybrief.brief.subset import face_rules
-    from policybrief.compose.fetch import SandboxFetcher  # imports WeasyPrint (here: `--help` and `check` stay fast)
+    from policybrief.compose.fetch import (  # imports WeasyPrint (here: `--help` and `check` stay fast)
+        SandboxFetcher,
+        refuse_imports,
+    )
 
     weasyprint = import_weasyprint()
     fetcher = SandboxFetcher([*folders, *([font_dir] if font_dir else [])])
+    refuse_imports(html, base.as_uri() + "/", fetcher)
     font_config, stylesheets = font_config or _font_configuration(), []
     if font_dir is not None:
         rules = face_rules(families, html, font_dir)
