@@ -438,3 +438,15 @@ def test_a_killed_server_leaves_no_process_and_the_next_one_sweeps_its_folders(s
         assert not [name for name in stale if (temp / name).exists()]
     finally:
         assert second.stop() == 0
+
+
+@pytest.mark.parametrize(("raw", "plain"), [
+    (b"/a..b/", True), (b"/a..b/a..b.pdf", True), (b"/report.v2/report.v2.html?live", True), (b"/107005/", True),
+    (b"/../etc/passwd", False), (b"/a..b/../x", False), (b"/a/..", False), (b"/./x", False), (b"/%2e%2e/x", False),
+    (b"//etc/passwd", False), (b"/a\\b", False),
+])
+def test_dots_inside_a_content_name_are_served_and_dot_segments_are_not(raw, plain):
+    """A content file called a..b.yaml has its preview at /a..b/ (once a 404 without a word); '..' segments stay refused."""
+    from policybrief.serve.server import plain_path
+
+    assert plain_path(raw) is plain

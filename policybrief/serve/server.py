@@ -57,8 +57,20 @@ def local_host(headers: Iterable[tuple[bytes, bytes]]) -> bool:
     return name in LOCAL_NAMES and (port == "" or (port[:1] == ":" and port[1:].isdigit()))
 
 
+def plain_path(raw: bytes) -> bool:
+    """Return True for a request path without a ``..`` or ``.`` segment, ``//``, backslash or encoded dot, slash or backslash.
+
+    Dots inside a name are plain: a content file may be called ``a..b.yaml``
+    and its preview is ``/a..b/``.
+    """
+    path = raw.split(b"?", 1)[0].lower()
+    if b"//" in path or b"\\" in path or any(code in path for code in (b"%2e", b"%2f", b"%5c")):
+        return False
+    return not any(segment in (b".", b"..") for segment in path.split(b"/"))
+
+
 class LocalOnly:
-    """ASGI middleware: answer 403 to any request whose Host is not local; 404 to paths with ``..`` or ``//``."""
+    """ASGI middleware: answer 403 to any request whose Host is not local; 404 to paths with ``..`` segments or ``//``."""
 
     def __init__(self, app) -> None:
         self.app = app
@@ -67,8 +79,7 @@ class LocalOnly:
         if scope["type"] == "http":
             if not local_host(scope["headers"]):
                 return await _plain(send, 403, "Forbidden: this preview server answers only to localhost.")
-            raw = scope.get("raw_path", b"").split(b"?", 1)[0].lower()
-            if b"//" in raw or b".." in raw or b"%2e" in raw or b"%2f" in raw or b"\\" in raw or b"%5c" in raw:
+            if not plain_path(scope.get("raw_path", b"")):
                 return await _plain(send, 404, "Not found")
         await self.app(scope, receive, send)
 
