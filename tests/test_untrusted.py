@@ -150,6 +150,16 @@ CASES = [
     Case("number-yes", [numbered("yes")], CHECK, 1, not_as_written("yes", "true")),
     Case("series-list-hexadecimal", [numbered('"107005"', "0x1A")], CHECK, 1,
          not_as_written("0x1A", "the number 26", 15, "series_list[0].number")),
+    # --- content files that are not what they seem ---
+    Case("content-link-outside", [lambda folder: (folder / BAD).symlink_to(ROOT / "templates" / "theme.yaml")], CHECK, 1,
+         f"{BAD}: is a link to {(ROOT / 'templates' / 'theme.yaml').resolve()}, outside the project; "
+         "copy the file into the content folder instead."),
+    Case("content-link-inside", [write(GOOD, "real.yaml"), lambda folder: (folder / BAD).symlink_to("real.yaml")], CHECK, 0,
+         "ok: 亞太政策報告系列 No. 107005 (1 topics)"),
+    Case("many-unknown-keys", [write(GOOD + "".join(f"key{n}: {n}\n" for n in range(40)))], CHECK, 1, "\n".join(
+        [f"{BAD}:{14 + n}: key{n}: unknown key; allowed here: series, title, short_title, subtitle, publisher, date, keywords, "
+         "editor, contributors, preface, sections, sources, series_list." for n in range(3)]
+        + [f"{BAD}:17: and 37 more unknown keys; check that this is a content file (a report's YAML, e.g. content/107005.yaml)."])),
     # --- templates: a stylesheet's @import is a reference like any other ---
     Case("css-import-outside", [template("brief/brief.css", '@import "../../secret.css";\np { color: red }\n')], ["pdf", *WITH_TPL], 1,
          "tpl/brief/brief.css: refers to ../../secret.css, which is not allowed: it is outside the template and content folders; "

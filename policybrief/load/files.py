@@ -27,6 +27,7 @@ def check_size(path: Path, shown: str) -> None:
     be read whole before it could be refused.
     """
     info = _stat(path, shown, "check the path")
+    _check_link(path, shown)
     if stat.S_ISDIR(info.st_mode):
         raise BriefError(f"{shown}: is a folder, not a YAML file; name a .yaml file inside it.")
     if not stat.S_ISREG(info.st_mode):
@@ -59,3 +60,18 @@ def _stat(path: Path, shown: str, hint: str) -> os.stat_result:
         raise BriefError(f"{shown}: no such file; {hint}.") from None
     except OSError as error:
         raise BriefError(f"{shown}: cannot be read ({error.strerror}); check the file and its permissions.") from None
+
+
+def _check_link(path: Path, shown: str) -> None:
+    """Raise BriefError when ``path`` is a symbolic link to a file outside both its own folder and the working folder.
+
+    A link inside the project (``content/latest.yaml`` → ``107005.yaml``) is
+    fine; one leaving it (to ``/etc/passwd``) is refused, as a logo outside
+    the template folders is.
+    """
+    if not os.path.islink(path):
+        return
+    real = Path(os.path.realpath(path))
+    allowed = [Path(os.path.realpath(path.parent)), Path(os.path.realpath("."))]
+    if not any(folder in real.parents for folder in allowed):
+        raise BriefError(f"{shown}: is a link to {real}, outside the project; copy the file into the content folder instead.")
