@@ -170,6 +170,15 @@ CASES = [
     Case("css-import-network", [template("brief/brief.css", "@import 'https://example.org/x.css';\n")], ["pdf", *WITH_TPL], 1,
          "tpl/brief/brief.css: refers to https://example.org/x.css, which is not allowed: the brief never fetches from the "
          "network; copy the file into the template or content folder."),
+    # --- template loops: the folder and the line where the loop turns ---
+    Case("template-extends-itself", [template("brief/brief.html", '<p>\n{% extends "brief/brief.html" %}\n')], WITH_TPL, 1,
+         "tpl/brief/brief.html:2: template stopped: it nests too deeply (a macro, include or block that uses itself?); "
+         "remove the loop between them."),
+    Case("template-include-loop", [template("brief/brief.html", '<p>\n{% include "brief/a.html" %}\n'),
+                                   template("brief/a.html", 'x\n{% include "brief/b.html" %}\n'),
+                                   template("brief/b.html", '{% include "brief/a.html" %}\n')], WITH_TPL, 1,
+         "tpl/brief/b.html:1: template stopped: it nests too deeply (a macro, include or block that uses itself?); "
+         "remove the loop between them."),
     # --- import: the file, and how much of a PDF is read ---
     Case("import-dev-zero", [], ["import", "/dev/zero", "-o", "r.yaml"], 1,
          "/dev/zero: is not a regular file (a pipe, device or socket); name a report as a .txt or .pdf file."),

@@ -269,9 +269,10 @@ def render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
     except UnicodeDecodeError as error:
         where, line = _undecodable(error, name)
         raise TemplateError(Problem(where, "is not UTF-8 text", line, hint="save the template as UTF-8")) from None
-    except RecursionError:
-        raise TemplateError(Problem(_shown(name), "template stopped: it nests too deeply (a macro, include or block "
-                                    "that uses itself?)", hint="remove the loop between them")) from None
+    except RecursionError as error:
+        where, line = _template_frame(error, name)  # the template (and its folder) where the loop turned
+        raise TemplateError(Problem(where, "template stopped: it nests too deeply (a macro, include or block "
+                                    "that uses itself?)", line, hint="remove the loop between them")) from None
     except Exception as error:  # anything else a template did wrong: 1 / 0, a wrong type, a value too large
         where, line = _template_frame(error, name)
         raise TemplateError(Problem(where, f"template error: {type(error).__name__}: {_first_line(error)}", line,
