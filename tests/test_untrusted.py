@@ -177,7 +177,7 @@ CASES = [
     Case("template-include-loop", [template("brief/brief.html", '<p>\n{% include "brief/a.html" %}\n'),
                                    template("brief/a.html", 'x\n{% include "brief/b.html" %}\n'),
                                    template("brief/b.html", '{% include "brief/a.html" %}\n')], WITH_TPL, 1,
-         "tpl/brief/b.html:1: template stopped: it nests too deeply (a macro, include or block that uses itself?); "
+         "tpl/brief/a.html:2: template stopped: it nests too deeply (a macro, include or block that uses itself?); "
          "remove the loop between them."),
     # --- import: the file, and how much of a PDF is read ---
     Case("import-dev-zero", [], ["import", "/dev/zero", "-o", "r.yaml"], 1,
