@@ -219,10 +219,17 @@ def build(
 
     # The theme is read only now: its file is part of every fingerprint, so a no-change rebuild needs no YAML.
     settings.theme = load_theme(folders)
+    # The first file is validated before WeasyPrint is imported (for the HarfBuzz check) and workers
+    # start: a refused file (a 100,000-character URL) costs no more than a check.
+    problems: list = []
+    first = _validated(plan[0], settings, problems)
+    plan = [first, *plan[1:]] if first is not None else plan[1:]
+    if not plan:
+        raise ContentError(problems)
     if any(target == "pdf" for job in plan for target, _, _ in job.outputs) and not _harfbuzz_subset():
         on_warning(HARFBUZZ_WARNING)
     shutil.rmtree(out_dir / OLD_FONT_FOLDER, ignore_errors=True)  # subsets now live in the user's cache
-    written, problems = [], []
+    written = []
     with _stopped_by_signals(), private_temp():  # signals first: a SIGTERM then never skips removing the folder
         try:
             for job, made in _make_all(plan, settings, jobs, problems, on_progress):
@@ -362,6 +369,8 @@ def _make_all(plan: list[Job], settings: Settings, jobs: int | None, problems: l
 
 def _validated(job: Job, settings: Settings, problems: list) -> Job | None:
     """Return ``job`` with its content loaded and checked; None (its problems added to ``problems``) when it has any."""
+    if job.report is not None:  # checked already (the first file of a build)
+        return job
     try:
         return replace(job, report=load_report(job.content, settings.theme.font_roles()))
     except ContentError as error:
