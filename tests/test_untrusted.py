@@ -316,3 +316,13 @@ def test_import_tells_its_progress_page_by_page_and_stops_after_50_pages_without
     with pytest.raises(BriefError, match="no 提要 in its first 50 pages"):
         import_report(tmp_path / "r.pdf", "r.pdf", on_progress=lambda done, total, name: told.append((done, total, name)))
     assert told == [(n, 120, "r.pdf") for n in range(1, 51)]
+
+
+def test_the_table_names_every_case_of_the_issue():
+    """Issue 24's list of failing cases, each with its row (the master's memory and serve's kill have tests of their own)."""
+    named = {"master-vba", "master-macro-enabled-type", "master-external-picture", "master-external-hyperlink", "master-1.5-gb",
+             "number-leading-zero", "number-hexadecimal", "number-sexagesimal", "number-signed", "number-infinity", "number-null",
+             "number-yes", "number-exponent-control", "url-100000", "url-control-character", "pdf-out-of-time",
+             "content-link-outside", "many-unknown-keys", "css-import-outside", "import-dev-zero", "import-fifo",
+             "template-extends-itself", "template-include-loop", "import-2000-pages-without-summary"}
+    assert named <= {case.name for case in CASES}

@@ -27,14 +27,17 @@ def write_pdf(html: str, folders: list[Path], base: Path, *, variant: str = DEFA
     """
     font_config = _font_configuration()  # imports WeasyPrint first, through native.py's library lookup
     from policybrief.brief.tags import tagging
-    from policybrief.compose.environment import Deadline
+    from policybrief.compose.environment import Deadline, RenderTimeout
     from policybrief.compose.fetch import RefusedURL, refused_error
 
     try:
-        with Deadline(seconds):
+        with Deadline(seconds) as deadline:
             document = typeset(html, folders, base, variant=variant, families=families, font_dir=font_dir, font_config=font_config)
             with tagging():  # our structure tree instead of WeasyPrint's page-by-page one (see tags.py)
-                return document.write_pdf(pdf_variant=variant), len(document.pages)
+                pdf = document.write_pdf(pdf_variant=variant)
+        if deadline.fired:  # the timeout was raised where WeasyPrint catches every Exception and goes on
+            raise RenderTimeout
+        return pdf, len(document.pages)
     except RefusedURL as error:
         raise refused_error(error, _template_naming(error.url, folders)) from None
     finally:
