@@ -482,15 +482,14 @@ def _distinct_names(paths: list[Path]) -> list[Path]:
 
 def _pdf(context: dict, settings: Settings, content: Path) -> tuple[bytes, str, tuple[str, ...]]:
     """Return the brief's PDF bytes of ``content``, a short description and no notes (only template and content files are read)."""
-    from policybrief.brief.pdf import write_pdf
-    from policybrief.compose.environment import RenderTimeout
+    from policybrief.brief.pdf import LayoutTimeout, write_pdf
 
     seconds, where = settings.pdf_seconds
     try:
         data, pages = write_pdf(render_html(settings.env(), context), [*settings.folders, content.resolve().parent],
                                 settings.folders[-1], variant=settings.pdf_variant, families=font_families(settings.theme),
                                 font_dir=settings.font_dir, seconds=seconds)
-    except RenderTimeout:
+    except LayoutTimeout:
         raise BriefError(f"{shown_path(content)}: the PDF took more than {seconds:g} seconds to lay out and was stopped; "
                          f"shorten its longest texts, or give it more time ({where}).") from None
     return data, f"{pages} pages", ()

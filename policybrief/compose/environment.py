@@ -130,10 +130,10 @@ class LimitedEnvironment(SandboxedEnvironment):
 
 
 class RenderTimeout(Exception):
-    """Raised inside a render that ran past RENDER_SECONDS (see ``Deadline``)."""
+    """Raised inside a render that ran past RENDER_SECONDS (see ``_Deadline``)."""
 
 
-class Deadline:
+class _Deadline:
     """Stop the render running in this thread once it has run ``seconds``, wherever it is.
 
     Loops over a template's own lists call nothing the sandbox can count, so
@@ -149,7 +149,7 @@ class Deadline:
         self.timer = threading.Timer(seconds, self._fire)
         self.timer.daemon = True
 
-    def __enter__(self) -> Deadline:
+    def __enter__(self) -> _Deadline:
         self.timer.start()
         return self
 
@@ -242,7 +242,7 @@ def render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
     if isinstance(env, LimitedEnvironment):
         env.start_render()
     try:
-        with Deadline(RENDER_SECONDS):
+        with _Deadline(RENDER_SECONDS):
             return env.get_template(name).render(context)
     except BriefError:
         raise
