@@ -335,8 +335,11 @@ def _loop_frame(error: RecursionError, default: str) -> tuple[str, int]:
     The innermost frame depends on how deep the stack was when the render
     began; the first repeated one does not.
     """
+    from collections import Counter
+
     frames = _template_frames(error)
-    return next((frame for n, frame in enumerate(frames) if frame in frames[n + 1 :]), frames[-1] if frames else (default, 0))
+    counts = Counter(frames)
+    return next((frame for frame in frames if counts[frame] > 1), frames[-1] if frames else (default, 0))
 
 
 def _template_frames(error: BaseException) -> list[tuple[str, int]]:
