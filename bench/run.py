@@ -1,6 +1,6 @@
 """Benchmark: the full build against a bare WeasyPrint render of the same HTML.
 
-Run from the checkout:  make bench   (or .venv/bin/python bench/run.py [--runs N] [--root CHECKOUT] [--preview-only])
+Run from the checkout:  make bench   (or .venv/bin/python bench/run.py [--runs N] [--root CHECKOUT] [--preview-only | --untrusted-only])
 
 ``--root`` measures another checkout (e.g. an older commit unpacked with
 ``git archive``) with this benchmark and this virtual environment: the
@@ -177,16 +177,60 @@ def alias_amplified(folder: Path) -> Path:
 
 def refused(runs: int, content: Path) -> tuple[float, str]:
     """Return the median seconds of building ``content``, which must be refused (exit 1), and the message."""
+    return refused_run(runs, [str(content), "--out", str(content.parent / "refused")])
+
+
+def refused_run(runs: int, args: list[str], cwd: Path | None = None) -> tuple[float, str]:
+    """Return the median seconds of ``build.py args``, which must be refused (exit 1, no traceback), and the message."""
     seconds, message = [], ""
     for _ in range(runs):
         start = time.perf_counter()
-        result = subprocess.run([*BUILD, str(content), "--out", str(content.parent / "refused")], cwd=ROOT,
-                                capture_output=True, text=True)
+        result = subprocess.run([*BUILD, *args], cwd=cwd or ROOT, capture_output=True, text=True)
         seconds.append(time.perf_counter() - start)
         if result.returncode != 1 or "Traceback" in result.stderr:
-            raise SystemExit(f"not refused with one message: {content}\n{result.stderr}")
+            raise SystemExit(f"not refused with one message: {' '.join(args)}\n{result.stderr}")
         message = result.stderr.strip()
     return statistics.median(seconds), message
+
+
+def long_url(folder: Path, length: int = 100_000) -> Path:
+    """Return 107005 whose first source's url is ``length`` characters long."""
+    text = CONTENT.read_text(encoding="utf-8")
+    start = text.index("  - url: ") + len("  - url: ")
+    end = text.index("\n", start)
+    path = folder / "long-url.yaml"
+    path.write_text(text[:start] + "https://example.org/?q=" + "x" * (length - 23) + text[end:], encoding="utf-8")
+    return path
+
+
+def untrusted(runs: int, tmp: Path) -> dict[str, float]:
+    """Return issue 24's figures: a 100,000-character URL refused, a 2,000-page PDF without a 提要 given up, a 1.5 GB master refused."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tests.test_untrusted import huge_master, long_pdf
+
+    folder = tmp / "untrusted"
+    folder.mkdir(exist_ok=True)
+    long_pdf(folder / "long.pdf")
+    huge_master(folder)
+    return {
+        "check": median_of(runs, [*BUILD, "check", str(CONTENT)])[0],
+        "100,000-character URL, refused": refused(runs, long_url(folder))[0],
+        "2,000-page PDF import, no 提要": refused_run(max(3, runs // 2), ["import", "long.pdf", "-o", "x.yaml"], folder)[0],
+        "1.5 GB master, refused": refused_run(max(3, runs // 2), ["slides", str(CONTENT), "--out", "out", "--templates", "tpl"],
+                                              folder)[0],
+    }
+
+
+def report_untrusted(runs: int, tmp: Path) -> None:
+    """Measure and print issue 24's rows against their targets."""
+    figures = untrusted(runs, tmp)
+    for name, seconds in figures.items():
+        print(f"{name:<32} {seconds:6.3f} s")
+    ratio = figures["100,000-character URL, refused"] / figures["check"]
+    print(f"100,000-character URL / check    {ratio:6.2f}   target {verdict(ratio, 1.2)}")
+    print(f"2,000-page PDF without a 提要     {figures['2,000-page PDF import, no 提要']:6.3f} s target "
+          f"{verdict(figures['2,000-page PDF import, no 提要'], 5)}")
+    print(f"1.5 GB master refused            {figures['1.5 GB master, refused']:6.3f} s target {verdict(figures['1.5 GB master, refused'], 2)}")
 
 
 def series_folder(folder: Path, count: int = 5) -> Path:
@@ -512,15 +556,19 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7, help="fresh-process runs per figure (median; at least 5 for the record)")
     parser.add_argument("--root", type=Path, default=None, help="the checkout to measure (default: this one)")
     parser.add_argument("--preview-only", action="store_true", help="measure only the live preview's rows (build.py serve)")
+    parser.add_argument("--untrusted-only", action="store_true", help="measure only issue 24's rows (refusals of untrusted input)")
     arguments = parser.parse_args()
     if arguments.root:
         use_root(arguments.root.resolve())
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["XDG_CACHE_HOME"] = str(Path(tmp) / "cache")  # the benchmark's own user cache, inherited by every run
         print(f"measuring {ROOT}; load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-        if not arguments.preview_only:
+        if not (arguments.preview_only or arguments.untrusted_only):
             report(arguments.runs, *measure(arguments.runs, Path(tmp)))
-        report_preview(max(5, arguments.runs), Path(tmp))
+        if not arguments.preview_only:
+            report_untrusted(arguments.runs, Path(tmp))
+        if not arguments.untrusted_only:
+            report_preview(max(5, arguments.runs), Path(tmp))
         print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

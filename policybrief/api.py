@@ -76,6 +76,7 @@ class Settings:
     pdf_variant: str
     font_dir: Path  # font subsets, in the user's cache folder (see brief/subset.py)
     theme: Theme | None = None  # loaded once the plan says something must be made
+    pdf_seconds: tuple[float, str] = (60.0, "pdf_seconds in policybrief.yaml")  # the PDF's time budget and where it is set
 
     def env(self):
         """Return the Jinja environment over the template folders (made once per process, see ``environment``)."""
@@ -203,7 +204,9 @@ def build(
     if pdf_variant not in VARIANTS:
         raise BriefError(f"{pdf_variant}: is not a PDF variant the brief can be written as; use one of {', '.join(VARIANTS)}.")
     folders = template_folders(templates)
-    settings = Settings(folders, pdf_variant, cache_folder("fonts"))
+    from policybrief.load.project import project_pdf_seconds
+
+    settings = Settings(folders, pdf_variant, cache_folder("fonts"), pdf_seconds=project_pdf_seconds())
     targets = tuple(t for t in ALL_TARGETS if t in tuple(targets))
     files = _distinct_names(find_content(paths))
     ensure_folder(out_dir)
@@ -216,10 +219,17 @@ def build(
 
     # The theme is read only now: its file is part of every fingerprint, so a no-change rebuild needs no YAML.
     settings.theme = load_theme(folders)
+    # The first file is validated before WeasyPrint is imported (for the HarfBuzz check) and workers
+    # start: a refused file (a 100,000-character URL) costs no more than a check.
+    problems: list = []
+    first = _validated(plan[0], settings, problems)
+    plan = [first, *plan[1:]] if first is not None else plan[1:]
+    if not plan:
+        raise ContentError(problems)
     if any(target == "pdf" for job in plan for target, _, _ in job.outputs) and not _harfbuzz_subset():
         on_warning(HARFBUZZ_WARNING)
     shutil.rmtree(out_dir / OLD_FONT_FOLDER, ignore_errors=True)  # subsets now live in the user's cache
-    written, problems = [], []
+    written = []
     with _stopped_by_signals(), private_temp():  # signals first: a SIGTERM then never skips removing the folder
         try:
             for job, made in _make_all(plan, settings, jobs, problems, on_progress):
@@ -359,6 +369,8 @@ def _make_all(plan: list[Job], settings: Settings, jobs: int | None, problems: l
 
 def _validated(job: Job, settings: Settings, problems: list) -> Job | None:
     """Return ``job`` with its content loaded and checked; None (its problems added to ``problems``) when it has any."""
+    if job.report is not None:  # checked already (the first file of a build)
+        return job
     try:
         return replace(job, report=load_report(job.content, settings.theme.font_roles()))
     except ContentError as error:
@@ -394,6 +406,15 @@ def _worker_started(parent: int) -> None:
     """Set up a worker process: it dies with its parent, and leaves Ctrl-C to the parent, which stops it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    die_with_parent(parent)
+
+
+def die_with_parent(parent: int) -> None:
+    """Make this (forked) process be killed when ``parent``, which forked it from its main thread, ends — even by SIGKILL.
+
+    Linux's parent-death signal is sent when the forking *thread* ends, so
+    only a process forked by the parent's main thread may use it.
+    """
     try:
         import ctypes
 
@@ -433,7 +454,7 @@ def _make(job: Job, settings: Settings) -> list[tuple[Written, bytes]]:
     """
     context = template_context(job.report, settings.theme)
     makers = {
-        "pdf": lambda: _pdf(context, settings, job.content.resolve().parent),
+        "pdf": lambda: _pdf(context, settings, job.content),
         "slides": lambda: _pptx(context, settings),
         "html": lambda: _web(context, settings, job.content.resolve().parent),
     }
@@ -459,12 +480,18 @@ def _distinct_names(paths: list[Path]) -> list[Path]:
     return paths
 
 
-def _pdf(context: dict, settings: Settings, content_folder: Path) -> tuple[bytes, str, tuple[str, ...]]:
-    """Return the brief's PDF bytes, a short description and no notes (only template and content files are read)."""
-    from policybrief.brief.pdf import write_pdf
+def _pdf(context: dict, settings: Settings, content: Path) -> tuple[bytes, str, tuple[str, ...]]:
+    """Return the brief's PDF bytes of ``content``, a short description and no notes (only template and content files are read)."""
+    from policybrief.brief.pdf import LayoutTimeout, write_pdf
 
-    data, pages = write_pdf(render_html(settings.env(), context), [*settings.folders, content_folder], settings.folders[-1],
-                            variant=settings.pdf_variant, families=font_families(settings.theme), font_dir=settings.font_dir)
+    seconds, where = settings.pdf_seconds
+    try:
+        data, pages = write_pdf(render_html(settings.env(), context), [*settings.folders, content.resolve().parent],
+                                settings.folders[-1], variant=settings.pdf_variant, families=font_families(settings.theme),
+                                font_dir=settings.font_dir, seconds=seconds)
+    except LayoutTimeout:
+        raise BriefError(f"{shown_path(content)}: the PDF took more than {seconds:g} seconds to lay out and was stopped; "
+                         f"shorten its longest texts, or give it more time ({where}).") from None
     return data, f"{pages} pages", ()
 
 

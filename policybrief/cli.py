@@ -204,7 +204,11 @@ def import_command(report, output, force, debug) -> None:
     """Import REPORT (.txt or .pdf): write its metadata and 提要 as content YAML."""
     from policybrief.importer.report import import_to_file
 
-    path, imported = _run(debug, lambda: import_to_file(report, output, force=force))
+    progress = Progress()  # pages read, on a terminal: a long PDF takes seconds
+    try:
+        path, imported = _run(debug, lambda: import_to_file(report, output, force=force, on_progress=progress.update))
+    finally:
+        progress.done()
     for warning in imported.warnings:
         click.echo(warning, err=True)
     sections, topics, points = imported.counts

@@ -20,7 +20,16 @@ SERIOUS = ("serious", "critical")
 
 
 def chromium(width: int = 1280, height: int = 900):
-    """Return a headless Chromium WebDriver (the caller quits it)."""
+    """Return a headless Chromium WebDriver (the caller quits it; quitting removes every file it made).
+
+    Chromium makes its profile and its ``org.chromium.Chromium.*`` singleton
+    folders in the temporary folder and leaves some of them behind: here the
+    temporary folder is one of its own, removed when the driver quits.
+    """
+    import os
+    import shutil
+    import tempfile
+
     if not (Path(CHROMIUM).is_file() and Path(CHROMEDRIVER).is_file()):
         pytest.fail("chromium and chromium-driver are not installed; run make test (or: sudo apt-get install chromium chromium-driver).")
     from selenium import webdriver
@@ -31,8 +40,20 @@ def chromium(width: int = 1280, height: int = 900):
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                      f"--window-size={width},{height}", "--hide-scrollbars"):
         options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    own = tempfile.mkdtemp(prefix="policybrief-chromium-")
+    options.add_argument(f"--user-data-dir={own}/profile")
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER, env={**os.environ, "TMPDIR": own}), options=options)
     driver.set_script_timeout(60)
+    quit_driver = driver.quit
+
+    def quit_and_clean() -> None:
+        try:
+            quit_driver()
+        finally:
+            shutil.rmtree(own, ignore_errors=True)
+
+    driver.quit = quit_and_clean
+    driver.temporary_folder = Path(own)
     return driver
 
 

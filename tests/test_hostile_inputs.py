@@ -172,8 +172,7 @@ CASES = [
          BUILD, 1, f"{BAD}:16: sources[0].date: expected a date as YYYY-MM-DD or YYYY-MM, e.g. \"2018-06-11\"; "
          "2018-02-30 is not in the calendar."),
     Case("integer-5000-digits", [write(series_number(5000))], BUILD, 1,
-         f"{BAD}:3: series.number: the number 777777777777777777777777… has 5,000 characters, more than can be read; "
-         "write it in quotes as text."),
+         f"{BAD}:3: series.number: is 5,000 characters long; a one-line text such as a headline may hold at most 200 — shorten it."),
     Case("full-width-date", [write(GOOD.replace('date: "2018-07"', 'date: "２０１８-０７"'))], BUILD, 1,
          f"{BAD}:6: date: expected a month as YYYY-MM, e.g. \"2018-07\", not '２０１８-０７'."),
     Case("arabic-indic-date", [write(GOOD.replace('date: "2018-07"', 'date: "٢٠١٨-٠٧"'))], BUILD, 1,

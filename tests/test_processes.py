@@ -224,3 +224,17 @@ def test_the_number_of_workers_follows_the_free_cores():
     from policybrief.api import free_cores
 
     assert 1 <= free_cores() <= len(os.sched_getaffinity(0))
+
+
+def test_the_tests_browser_keeps_its_files_in_a_folder_of_its_own_removed_when_it_quits():
+    """Chromium's org.chromium.Chromium.* folders once stayed in the system's temporary folder after every run."""
+    from .browser import chromium
+
+    driver = chromium()
+    folder = driver.temporary_folder
+    try:
+        driver.get("data:text/html,<p>x</p>")
+        assert any(path.name.startswith("org.chromium.Chromium.") for path in folder.iterdir())
+    finally:
+        driver.quit()
+    assert not folder.exists()

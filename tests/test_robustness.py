@@ -331,7 +331,7 @@ CUSTOM_CASES: list[tuple[str, Callable[[Path], list[str]], str]] = [
      "policybrief.yaml:1: templates folder 'nowhere' does not exist; fix the path (it is relative to policybrief.yaml)."),
     ("project-second-folder-missing", project("templates:\n  - house\n  - nowhere\n", folders=("house",)),
      "policybrief.yaml:3: templates folder 'nowhere' does not exist; fix the path (it is relative to policybrief.yaml)."),
-    ("project-unknown-key", project("template: [house]\n"), "policybrief.yaml:1: template: unknown key; allowed here: templates."),
+    ("project-unknown-key", project("template: [house]\n"), "policybrief.yaml:1: template: unknown key; allowed here: templates, pdf_seconds."),
     ("project-not-a-list", project("templates: house\n"),
      "policybrief.yaml:1: templates: expected a list (lines starting with '- '), got text."),
     ("project-empty", project(""), "policybrief.yaml:1: the file is empty; it must hold a mapping of keys such as 'templates:'."),
@@ -386,10 +386,11 @@ def test_every_message_is_documented():
     from .test_hostile_inputs import CASES as HOSTILE_CASES
     from .test_import_errors import BAD as IMPORT_CASES
     from .test_preview import MESSAGES as PREVIEW_MESSAGES
+    from .test_untrusted import CASES as UNTRUSTED_CASES
 
     documented = [_pattern(m) for m in re.findall(r"^- `(.+?)`(?= —|$)", (ROOT / "docs" / "errors.md").read_text(encoding="utf-8"), re.M)]
     messages = [expected for _, _, expected in [*CASES, *CLI_CASES, *CUSTOM_CASES, *IMPORT_CASES]] + PREVIEW_MESSAGES
-    messages += [case.message for case in HOSTILE_CASES if case.code]
+    messages += [case.message for case in [*HOSTILE_CASES, *UNTRUSTED_CASES] if case.code]
     undocumented = [line for expected in messages for line in expected.splitlines() if not any(p.fullmatch(line) for p in documented)]
     assert undocumented == []
 

@@ -383,3 +383,70 @@ def test_ctrl_c_stops_cleanly_leaving_no_process_or_temporary_file(site, tmp_pat
     assert list(temp.iterdir()) == []
     leftover = subprocess.run(["pgrep", "-f", str(temp)], capture_output=True, text=True).stdout
     assert leftover == ""
+
+
+def descendants(pid: int) -> set[int]:
+    """Return the ids of the live (not zombie) processes descending from ``pid``."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()  # state, ppid, …
+            except OSError:
+                continue
+            if fields[0] != "Z":
+                parents[int(entry)] = int(fields[1])
+    found, added = set(), {pid}
+    while added:
+        found |= added
+        added = {child for child, parent in parents.items() if parent in added} - found
+    return found - {pid}
+
+
+def alive(pids: set[int]) -> set[int]:
+    """Return those of ``pids`` still running (a zombie waiting for its new parent counts as gone)."""
+    running = set()
+    for pid in pids:
+        try:
+            if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+                running.add(pid)
+        except OSError:
+            pass
+    return running
+
+
+def test_a_killed_server_leaves_no_process_and_the_next_one_sweeps_its_folders(site, tmp_path):
+    """kill -9 of serve: its warm build worker, the LibreOffice helper and LibreOffice itself are gone 2 s later;
+    the next serve removes the temporary folders the killed one could not."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {**os.environ, "TMPDIR": str(temp)}
+    running = Server(site, "content/107005.yaml", "--out", str(tmp_path / "out"), env=env)
+    running.settled(300)  # every slide image made: LibreOffice is running (minutes on a loaded machine)
+    children = descendants(running.process.pid)
+    names = {Path(f"/proc/{pid}/comm").read_text().strip() for pid in children}
+    assert {"soffice.bin"} <= names and len(children) >= 3, names  # the build worker, the helper, LibreOffice (and its wrapper)
+    stale = sorted(path.name for path in temp.iterdir())  # LibreOffice's own temporary files are inside the office folder
+    assert [name.split("-")[:2] for name in stale] == [["policybrief", "office"], ["policybrief", "worker"]], stale
+    running.process.kill()
+    running.stop()
+    time.sleep(2)
+    assert alive(children) == set()
+    assert sorted(path.name for path in temp.iterdir()) == stale  # nobody removed them: the server was killed
+    second = Server(site, "content/107005.yaml", "--out", str(tmp_path / "out"), env=env)
+    try:
+        assert not [name for name in stale if (temp / name).exists()]
+    finally:
+        assert second.stop() == 0
+
+
+@pytest.mark.parametrize(("raw", "plain"), [
+    (b"/a..b/", True), (b"/a..b/a..b.pdf", True), (b"/report.v2/report.v2.html?live", True), (b"/107005/", True),
+    (b"/../etc/passwd", False), (b"/a..b/../x", False), (b"/a/..", False), (b"/./x", False), (b"/%2e%2e/x", False),
+    (b"//etc/passwd", False), (b"/a\\b", False),
+])
+def test_dots_inside_a_content_name_are_served_and_dot_segments_are_not(raw, plain):
+    """A content file called a..b.yaml has its preview at /a..b/ (once a 404 without a word); '..' segments stay refused."""
+    from policybrief.serve.server import plain_path
+
+    assert plain_path(raw) is plain

@@ -287,9 +287,10 @@ def render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
     except UnicodeDecodeError as error:
         where, line = _undecodable(error, name)
         raise TemplateError(Problem(where, "is not UTF-8 text", line, hint="save the template as UTF-8")) from None
-    except RecursionError:
-        raise TemplateError(Problem(_shown(name), "template stopped: it nests too deeply (a macro, include or block "
-                                    "that uses itself?)", hint="remove the loop between them")) from None
+    except RecursionError as error:
+        where, line = _loop_frame(error, name)  # the template (and its folder) where the loop starts
+        raise TemplateError(Problem(where, "template stopped: it nests too deeply (a macro, include or block "
+                                    "that uses itself?)", line, hint="remove the loop between them")) from None
     except Exception as error:  # anything else a template did wrong: 1 / 0, a wrong type, a value too large
         where, line = _template_frame(error, name)
         raise TemplateError(Problem(where, f"template error: {type(error).__name__}: {_first_line(error)}", line,
@@ -342,15 +343,33 @@ def _syntax_problem(message: str) -> str:
 
 def _template_frame(error: BaseException, default: str) -> tuple[str, int]:
     """Return (template file, line) of the innermost template frame in ``error``'s traceback."""
-    found = (default, 0)
+    frames = _template_frames(error)
+    return frames[-1] if frames else (default, 0)
+
+
+def _loop_frame(error: RecursionError, default: str) -> tuple[str, int]:
+    """Return (template file, line) where a template loop starts: the outermost frame that comes again deeper down.
+
+    The innermost frame depends on how deep the stack was when the render
+    began; the first repeated one does not.
+    """
+    from collections import Counter
+
+    frames = _template_frames(error)
+    counts = Counter(frames)
+    return next((frame for frame in frames if counts[frame] > 1), frames[-1] if frames else (default, 0))
+
+
+def _template_frames(error: BaseException) -> list[tuple[str, int]]:
+    """Return (template file, line) of every template frame in ``error``'s traceback, outermost first."""
+    found = []
     tb = error.__traceback__
     while tb is not None:
-        code = tb.tb_frame.f_code
-        filename = code.co_filename
+        filename = tb.tb_frame.f_code.co_filename
         if filename.endswith((".j2", ".html", ".xml", ".css", ".jinja")) or "<template>" in filename:
             template = tb.tb_frame.f_globals.get("__jinja_template__")
             line = template.get_corresponding_lineno(tb.tb_lineno) if template else tb.tb_lineno
-            found = (_shown(filename), line)
+            found.append((_shown(filename), line))
         tb = tb.tb_next
     return found
 

@@ -3,10 +3,18 @@
 The master is ``deck/master.pptx`` on the template search path (a user's
 override folder first), so a designer replaces the look by dropping in their
 own .pptx with the same layout and placeholder names.
+
+A master comes from outside the project, like a logo or a stylesheet, and is
+checked before any of it is read (``check_package``): the zip's size and
+entry count from its central directory, no macro or ActiveX parts, no
+relationship pointing outside the file. Of what passes, only the parts a
+presentation needs are carried into a deck (``_keep_needed_parts``).
 """
 
 from __future__ import annotations
 
+import posixpath
+import re
 import zipfile
 from dataclasses import dataclass
 from functools import cache
@@ -31,16 +39,143 @@ def find_master(folders: list[Path], name: str = MASTER_NAME) -> Path:
     return found
 
 
+# The budget of a master, read from the zip's central directory before any entry is: a designed
+# master is a few hundred KB in some 40 parts; big photos may make it tens of MB.
+MAX_FILE_BYTES = 50_000_000
+MAX_ENTRIES = 1_000
+MAX_PART_BYTES = 50_000_000
+MAX_TOTAL_BYTES = 200_000_000
+# Part names and content types of macros and controls: a deck carrying them is a .pptm PowerPoint refuses as .pptx.
+_MACRO_NAME = re.compile(r"(vbaProject|vbaData|vbaProjectSignature)[^/]*$|(^|/)activeX/", re.I)
+_MACRO_TYPE = re.compile(r"macroEnabled|vbaProject|vbaData|activeX|oleObject|ms-office\.vba", re.I)
+_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+# Relationships a part needs although its XML names no r:id for them; any other is kept only when the
+# part's XML refers to it (a picture, a tag list), so customXml, printer settings, comments, thumbnails,
+# custom properties and signatures of the master stay out of the deck.
+_IMPLIED = {_RELS + name for name in ("officeDocument", "extended-properties", "presProps", "viewProps", "tableStyles",
+                                      "theme", "slideMaster", "slideLayout", "notesMaster", "notesSlide", "slide")}
+_IMPLIED.add("http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties")
+
+
+def _not_pptx(path: Path) -> MasterError:
+    """Return the error for a master that is not a PowerPoint file."""
+    return MasterError(f"{path}: is not a PowerPoint file (.pptx); save the master as .pptx.")
+
+
+def check_package(path: Path) -> None:
+    """Return nothing when the master at ``path`` is within budget, free of macros and self-contained; else raise MasterError.
+
+    Only the central directory and the small XML of content types and
+    relationships are read, so a master that would expand to gigabytes is
+    refused before one of its big entries is.
+    """
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise MasterError(f"{path}: is {size / 1e6:,.1f} MB, more than the {MAX_FILE_BYTES // 1_000_000} MB a master may be; "
+                              "save it with smaller pictures.")
+        with zipfile.ZipFile(path) as package:
+            entries = package.infolist()
+            _check_budget(path, entries)
+            _check_macros(path, package, entries)
+            _check_links(path, package, entries)
+    except (zipfile.BadZipFile, ValueError, EOFError):
+        raise _not_pptx(path) from None
+    except OSError:
+        raise MasterError(f"{path}: cannot be read; check the file and its permissions.") from None
+
+
+def _check_budget(path: Path, entries: list[zipfile.ZipInfo]) -> None:
+    """Return nothing when ``entries`` (the central directory) fit the budget of a master; else raise MasterError."""
+    if len(entries) > MAX_ENTRIES:
+        raise MasterError(f"{path}: holds {len(entries):,} parts, more than the {MAX_ENTRIES:,} a master may have; "
+                          "save it again with only the layouts it needs.")
+    for entry in entries:
+        if entry.file_size > MAX_PART_BYTES:
+            raise MasterError(f"{path}: part {entry.filename} expands to {entry.file_size / 1e6:,.1f} MB, more than the "
+                              f"{MAX_PART_BYTES // 1_000_000} MB a part of a master may hold; remove it or save it smaller.")
+    total = sum(entry.file_size for entry in entries)
+    if total > MAX_TOTAL_BYTES:
+        raise MasterError(f"{path}: expands to {total / 1e6:,.1f} MB, more than the {MAX_TOTAL_BYTES // 1_000_000} MB "
+                          "a master may hold; save it with smaller pictures.")
+
+
+def _check_macros(path: Path, package: zipfile.ZipFile, entries: list[zipfile.ZipInfo]) -> None:
+    """Return nothing when the master has no macro, ActiveX or embedded-object part nor such a content type; else raise MasterError."""
+    for entry in entries:
+        if _MACRO_NAME.search(entry.filename):
+            raise MasterError(f"{path}: part {entry.filename} is a macro or control; a master must not carry macros — "
+                              "save it as a PowerPoint Presentation (.pptx), not a macro-enabled one (.pptm).")
+    try:
+        types = package.read("[Content_Types].xml").decode("utf-8", "replace")
+    except KeyError:
+        raise _not_pptx(path) from None
+    for match in re.finditer(r"<(?:\w+:)?(?:Override|Default)\b[^>]*>", types):
+        tag = match.group(0)
+        kind = re.search(r'ContentType="([^"]*)"', tag)
+        part = re.search(r'PartName="/?([^"]*)"', tag)
+        extension = re.search(r'Extension="([^"]*)"', tag)
+        if extension:  # a default type matters only when a part of that extension is there
+            part = next((entry.filename for entry in entries if entry.filename.lower().endswith("." + extension.group(1).lower())), None)
+        elif part:
+            part = part.group(1)
+        if kind and part and _MACRO_TYPE.search(kind.group(1)):
+            raise MasterError(f"{path}: part {part} has the content type "
+                              f"'{kind.group(1)}' (macros, controls or embedded objects); a master must not carry them — "
+                              "remove it and save the master as a PowerPoint Presentation (.pptx).")
+
+
+def _check_links(path: Path, package: zipfile.ZipFile, entries: list[zipfile.ZipInfo]) -> None:
+    """Return nothing when no relationship of the master points outside the file; else raise MasterError naming the part."""
+    for entry in entries:
+        if not entry.filename.endswith(".rels"):
+            continue
+        xml = package.read(entry).decode("utf-8", "replace")
+        for match in re.finditer(r"<(?:\w+:)?Relationship\b[^>]*>", xml):
+            if re.search(r'TargetMode\s*=\s*"External"', match.group(0)):
+                target = re.search(r'Target\s*=\s*"([^"]*)"', match.group(0))
+                raise MasterError(f"{path}: part {_source_part(entry.filename)} links to '{target.group(1) if target else ''}' "
+                                  "outside the file; remove the link or linked picture from the master "
+                                  "(a deck must not send its readers elsewhere) and save it again.")
+
+
+def _source_part(rels_name: str) -> str:
+    """Return the part whose relationships ``rels_name`` holds (``ppt/_rels/x.xml.rels`` → ``ppt/x.xml``)."""
+    folder, name = posixpath.split(rels_name)
+    return posixpath.join(posixpath.dirname(folder), name.removesuffix(".rels")) or "the package"
+
+
 def open_master(path: Path) -> Any:
-    """Return the python-pptx Presentation of the master at ``path``."""
+    """Return the python-pptx Presentation of the master at ``path``, checked and holding only the parts a deck needs."""
     from pptx import Presentation
 
     if not zipfile.is_zipfile(path):
-        raise MasterError(f"{path}: is not a PowerPoint file (.pptx); save the master as .pptx.")
+        raise _not_pptx(path)
+    check_package(path)
     try:
-        return Presentation(str(path))
+        deck = Presentation(str(path))
     except Exception:  # python-pptx raises KeyError/ValueError/... for zips that are not decks
-        raise MasterError(f"{path}: is not a PowerPoint file (.pptx); save the master as .pptx.") from None
+        raise _not_pptx(path) from None
+    _keep_needed_parts(deck.part.package)
+    return deck
+
+
+def _keep_needed_parts(package: Any) -> None:
+    """Drop every relationship (and so every part) of ``package`` a presentation does not need.
+
+    Kept: the relationships every presentation has (``_IMPLIED``) and those
+    a part's XML refers to by id; dropped: the rest (custom XML, printer
+    settings, comments, the master's thumbnail and custom properties). A part
+    no longer related is not saved.
+    """
+    for rId, rel in list(package._rels.items()):
+        if rel.reltype not in _IMPLIED:
+            package._rels.pop(rId)
+    for part in list(package.iter_parts()):
+        blob = part.blob if part.partname.endswith(".xml") else b""
+        for rId, rel in list(part.rels.items()):
+            if rel.reltype not in _IMPLIED and f'"{rId}"'.encode() not in blob:
+                part.rels.pop(rId)
 
 
 @dataclass(frozen=True)
@@ -107,6 +242,7 @@ def geometry(path: Path) -> Geometry:
 
     from policybrief import __version__
 
+    check_package(path)
     try:
         data = path.read_bytes()
     except OSError:

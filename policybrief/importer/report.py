@@ -15,7 +15,9 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from policybrief.errors import BriefError, ContentError
+from policybrief.importer.pdftext import Progress
 from policybrief.importer.summary import SECTION_LABEL, SourceLine, SummaryParser, mark_paragraph_ends
+from policybrief.load.files import check_report_file
 from policybrief.load.schema import Report
 from policybrief.output import write_atomic
 from policybrief.typography.text import join_lines, normalise
@@ -53,17 +55,14 @@ class Imported:
         return len(self.data["sections"]), len(topics), sum(len(t["points"]) for t in topics)
 
 
-def read_lines(path: Path, name: str) -> list[SourceLine]:
+def read_lines(path: Path, name: str, on_progress: Progress | None = None) -> list[SourceLine]:
     """Return the lines of the report at ``path`` (text or PDF); raise BriefError when unreadable."""
-    if path.is_dir():
-        raise BriefError(f"{name}: is a folder; name a report as a .txt or .pdf file.")
-    if not path.is_file():
-        raise BriefError(f"{name}: no such file; name a report as a .txt or .pdf file.")
+    check_report_file(path, name)
     raw = path.read_bytes()
     if raw.startswith(b"%PDF-"):
         from policybrief.importer.pdftext import pdf_lines
 
-        texts = pdf_lines(path, name)
+        texts = pdf_lines(path, name, on_progress)
     else:
         try:
             text = raw.decode("utf-8-sig")
@@ -75,10 +74,10 @@ def read_lines(path: Path, name: str) -> list[SourceLine]:
     return [SourceLine(number, raw_line) for number, raw_line in enumerate(texts, start=1)]
 
 
-def import_report(path: Path, name: str | None = None) -> Imported:
+def import_report(path: Path, name: str | None = None, on_progress: Progress | None = None) -> Imported:
     """Return the content read from the report at ``path``; raise ContentError when it cannot be placed."""
     name = name or str(path)
-    lines = read_lines(path, name)
+    lines = read_lines(path, name, on_progress)
     start = next((i for i, line in enumerate(lines) if line.text.replace(" ", "") == "提要"), None)
     if start is None or not any(SECTION_LABEL.match(line.text) for line in lines[start:]):
         raise ContentError([f"{name}: no 提要 found (a line reading 提要 followed by sections 壹、貳…); import needs a report of the series."])
@@ -295,9 +294,10 @@ def output_path(imported: Imported, output: Path | None, force: bool, content_di
     return path
 
 
-def import_to_file(report: Path, output: Path | None = None, *, force: bool = False) -> tuple[Path, Imported]:
-    """Return the written YAML's path and the import, after writing it atomically."""
-    imported = import_report(report)
+def import_to_file(report: Path, output: Path | None = None, *, force: bool = False,
+                   on_progress: Progress | None = None) -> tuple[Path, Imported]:
+    """Return the written YAML's path and the import, after writing it atomically (``on_progress``: see ``pdf_lines``)."""
+    imported = import_report(report, on_progress=on_progress)
     path = output_path(imported, output, force)
     write_atomic(path, to_yaml(imported).encode("utf-8"))
     return path, imported

@@ -24,11 +24,11 @@ def load_report(path: Path, fonts: Sequence[Sequence[str]]) -> Report:
     """
     # Imported here: a no-change rebuild reaches this module but must not pay for pydantic.
     from policybrief.load.glyphs import missing_glyphs
-    from policybrief.load.schema import Report
+    from policybrief.load.schema import Report, as_written
     from policybrief.load.validate import validate
     from policybrief.load.yamlfile import load_yaml
 
-    document = load_yaml(path, shown_path(path))
+    document = load_yaml(path, shown_path(path), as_written=as_written)
     report = validate(document, Report)
     problems = missing_glyphs(document, fonts)
     if problems:

@@ -26,6 +26,10 @@ _DAY_OR_MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})(?:-([0-9]{2}))?$")
 # (a whole document in one field) before it reaches the renderers.
 MAX_LINE = 200
 MAX_PARAGRAPH = 3000
+# A web address: browsers and servers handle about 2,000 characters; a longer
+# one is a pasted search result or junk, and its layout costs grow with the
+# square of its length (100,000 characters once took 92 s).
+MAX_URL = 2000
 # The input budget of one report: 107005 has 5 sections, 11 topics and 31
 # points. Numbering runs far beyond these (typography.numbering); the limits
 # keep the cost of a build, which grows with the points, to seconds.
@@ -82,11 +86,39 @@ def _one_line(value: str) -> str:
     return cleaned
 
 
+def as_written(key_path: tuple[str | int, ...]) -> bool:
+    """Return True for the key paths whose unquoted values are read as written: the series numbers."""
+    return key_path == ("series", "number") or (len(key_path) == 3 and key_path[0] == "series_list" and key_path[2] == "number")
+
+
 def _number_as_text(value: Any) -> Any:
-    """Return a whole number as text: ``number: 107005`` means "107005"."""
+    """Return a series number as the text written: ``number: 017005`` means "017005", never YAML 1.1's octal 7685.
+
+    An unquoted number that is not plain digits (``0x1A``, ``1:20``, ``-1``,
+    ``.inf``, ``~``, ``yes``) is refused: YAML would read it as something else.
+    """
+    from policybrief.load.yamlfile import Written
+
+    if isinstance(value, Written):
+        if len(value) > MAX_LINE or (value.isascii() and value.isdigit()):
+            return str(value)
+        raise ValueError(f"{str(value)!r} would be read by YAML as {_yaml_reading(value)}, not as written; "
+                         "write the number in digits (e.g. 107005), or in quotes to print it as it is")
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     return value
+
+
+def _yaml_reading(text: str) -> str:
+    """Return what YAML 1.1 makes of the unquoted ``text``, in words."""
+    import yaml
+
+    value = yaml.safe_load(text)
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return f"the number {value}"
 
 
 def _month(value: Any) -> Any:
@@ -98,7 +130,7 @@ def _month(value: Any) -> Any:
         raise ValueError(hint)
     match = _MONTH.match(value.strip())
     if not match:
-        raise ValueError(f"{hint}, not {value!r}")
+        raise ValueError(f"{hint}, not {_shown(value)!r}")
     year, month = int(match[1]), int(match[2])
     if not 1 <= month <= 12:
         raise ValueError(f"{hint}; month {month} does not exist")
@@ -123,10 +155,21 @@ def _source_date(value: Any) -> Any:
 
 
 def _url(value: str) -> str:
-    """Return an http(s) URL; reject anything else."""
+    """Return an http(s) URL of at most MAX_URL characters without control characters; reject anything else."""
+    if len(value) > MAX_URL:
+        raise ValueError(f"is {len(value):,} characters long; a web address may hold at most {MAX_URL:,} — "
+                         "link to the page itself, not to a search or a pasted text")
+    bad = _forbidden_character(value)
+    if bad:
+        raise ValueError(f"contains {bad}; remove it (a web address holds no control characters)")
     if not _URL.match(value.strip()):
-        raise ValueError(f"expected a web address starting with https://, not {value!r}")
+        raise ValueError(f"expected a web address starting with https://, not {_shown(value)!r}")
     return value.strip()
+
+
+def _shown(value: str) -> str:
+    """Return ``value`` as a message quotes it: at most 40 characters."""
+    return value if len(value) <= 40 else value[:40] + "…"
 
 
 Text = Annotated[str, AfterValidator(_clean_text)]
@@ -240,7 +283,17 @@ class Report(Model):
         return int(self.date[5:7])
 
 
+def _seconds(value: Any) -> float:
+    """Return a time budget in seconds: a number above 0, at most an hour."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError("expected a number of seconds, e.g. 60")
+    if not 0 < value <= 3600:
+        raise ValueError(f"must be more than 0 and at most 3,600 seconds, not {value:g}")
+    return float(value)
+
+
 class Project(Model):
-    """The settings of ``policybrief.yaml``: template folders searched before the built-ins."""
+    """The settings of ``policybrief.yaml``: template folders searched before the built-ins, the PDF layout's time budget."""
 
     templates: list[Line] = []
+    pdf_seconds: Annotated[float, BeforeValidator(_seconds)] = 60.0  # 107005 takes 0.3 s

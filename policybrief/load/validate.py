@@ -30,7 +30,24 @@ def validate(document: YamlDocument, model: type[M]) -> M:
         if not problems:
             return result
     problems.sort(key=lambda problem: problem.line)
-    raise ContentError(problems)
+    raise ContentError(_few_unknown_keys(problems, document.path))
+
+
+# A file that is not a content file at all (a link to /etc/passwd, a config file) is all unknown
+# keys: a few of them say so; hundreds would bury every other line of the page and the terminal.
+MAX_UNKNOWN_KEYS = 5
+
+
+def _few_unknown_keys(problems: list[Problem], path: str) -> list[Problem]:
+    """Return ``problems`` with the unknown-key ones past the first three folded into one line, when there are more than MAX_UNKNOWN_KEYS."""
+    unknown = [problem for problem in problems if problem.message.startswith("unknown key")]
+    if len(unknown) <= MAX_UNKNOWN_KEYS:
+        return problems
+    hidden = set(map(id, unknown[3:]))
+    summary = Problem(path, f"and {len(hidden):,} more unknown keys; check that this is a content file "
+                      "(a report's YAML, e.g. content/107005.yaml)", unknown[3].line)
+    kept = [problem for problem in problems if id(problem) not in hidden]
+    return [*kept[: kept.index(unknown[2]) + 1], summary, *kept[kept.index(unknown[2]) + 1 :]]
 
 
 def _clean_loc(loc: tuple[Any, ...]) -> KeyPath:

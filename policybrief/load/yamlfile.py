@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,10 @@ PLAIN_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}"
     for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
 )
+
+
+class Written(str):
+    """An unquoted value kept as the user wrote it where YAML 1.1 would read something else (``017005``, ``0x1A``, ``yes``)."""
 
 
 @dataclass
@@ -153,11 +157,13 @@ def _guess_encoding(raw: bytes) -> str:
     return ""
 
 
-def load_yaml(path: Path, shown: str | None = None, example: str = "title") -> YamlDocument:
+def load_yaml(path: Path, shown: str | None = None, example: str = "title",
+              as_written: Callable[[KeyPath], bool] | None = None) -> YamlDocument:
     """Return the YAML mapping in ``path`` as a YamlDocument.
 
     ``shown`` is how the file is named in messages (default: ``path``);
-    ``example`` is a key of such a file, named when the file is not a mapping.
+    ``example`` is a key of such a file, named when the file is not a mapping;
+    an unquoted value at a key path ``as_written`` accepts stays its text (``Written``).
     Raises BriefError for a file that is not YAML or not a mapping; collects
     duplicate keys in ``problems``.
     """
@@ -183,7 +189,7 @@ def load_yaml(path: Path, shown: str | None = None, example: str = "title") -> Y
             [f"{shown}:{root.start_mark.line + 1}: the top level is {kind}; it must be a mapping of keys such as '{example}:'."]
         )
     document = YamlDocument(shown, None)
-    builder = _Builder(document)
+    builder = _Builder(document, as_written)
     document.data = builder.build(root, ())
     return document
 
@@ -215,8 +221,9 @@ def _hint(text: str, line: int) -> str:
 class _Builder:
     """Turns composed nodes into plain data, recording lines and duplicates."""
 
-    def __init__(self, document: YamlDocument) -> None:
+    def __init__(self, document: YamlDocument, as_written: Callable[[KeyPath], bool] | None = None) -> None:
         self.document = document
+        self.as_written = as_written
         self.constructor = SafeConstructor()
         self.count = 0
         self.characters = 0
@@ -244,6 +251,8 @@ class _Builder:
         if isinstance(node, SequenceNode):
             return [self.build(item, key_path + (i,)) for i, item in enumerate(node.value)]
         self._count_characters(node)
+        if self.as_written and node.style is None and node.tag != "tag:yaml.org,2002:str" and self.as_written(key_path):
+            return Written(node.value)
         try:
             return self.constructor.construct_object(node, deep=True)
         except yaml.YAMLError as error:

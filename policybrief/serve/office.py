@@ -24,6 +24,7 @@ from policybrief.preview import deck_to_pdf, find_soffice
 UNO_SCRIPT = Path(__file__).with_name("unoconvert.py")
 START_TIMEOUT = 90
 CONVERT_TIMEOUT = 120
+OFFICE_PREFIX = "policybrief-office-"  # + the server's process id: a later server removes it when that process is gone
 SYSTEM_PYTHONS = ("/usr/bin/python3", "python3")
 NO_BRIDGE = ("LibreOffice's Python bridge is not installed, so every slide image waits for LibreOffice to start; "
              "install it: sudo apt-get install python3-uno.")
@@ -42,7 +43,7 @@ class Office:
     """One LibreOffice for the server's lifetime: ``to_pdf`` converts, ``close`` ends it and its files."""
 
     def __init__(self) -> None:
-        self.work = Path(tempfile.mkdtemp(prefix="policybrief-office-"))
+        self.work = Path(tempfile.mkdtemp(prefix=f"{OFFICE_PREFIX}{os.getpid()}-"))
         self.kept_running = False  # True once the kept-running LibreOffice answered
         self._process: subprocess.Popen | None = None
         self._lock = threading.Lock()
@@ -65,7 +66,9 @@ class Office:
                 return None
             self._process = subprocess.Popen(
                 [python, str(UNO_SCRIPT), str(self.work / "profile")], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL, text=True, start_new_session=True)  # its own group: close() ends soffice too
+                stderr=subprocess.DEVNULL, text=True, start_new_session=True,
+                env={**os.environ, "TMPDIR": str(self.work)})  # LibreOffice's lu*.tmp files too: one folder to remove  # its own group: close() ends soffice too,
+            # and the helper ends that group itself when the server is gone (see unoconvert.watch_parent)
             if self._read_line(START_TIMEOUT) == "ready":
                 self.kept_running = True
                 return None
@@ -120,3 +123,21 @@ class Office:
         except ProcessLookupError:
             pass
         process.wait()
+
+
+def remove_stale_folders(folder: Path, prefixes: tuple[str, ...]) -> list[Path]:
+    """Remove the folders in ``folder`` named ``<prefix><pid>-…`` whose server process no longer runs; return them.
+
+    A server killed with SIGKILL cannot remove its LibreOffice profile and
+    worker folder; the next server does, at its start.
+    """
+    from policybrief.output import process_alive
+
+    removed = []
+    for entry in os.scandir(folder):
+        prefix = next((p for p in prefixes if entry.name.startswith(p)), None)
+        pid = entry.name[len(prefix):].split("-", 1)[0] if prefix else ""
+        if pid.isdigit() and int(pid) != os.getpid() and not process_alive(int(pid)) and entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
+            removed.append(Path(entry.path))
+    return removed

@@ -17,6 +17,7 @@ import hashlib
 import json
 import re
 import socket
+import tempfile
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -56,8 +57,20 @@ def local_host(headers: Iterable[tuple[bytes, bytes]]) -> bool:
     return name in LOCAL_NAMES and (port == "" or (port[:1] == ":" and port[1:].isdigit()))
 
 
+def plain_path(raw: bytes) -> bool:
+    """Return True for a request path without a ``..`` or ``.`` segment, ``//``, backslash or encoded dot, slash or backslash.
+
+    Dots inside a name are plain: a content file may be called ``a..b.yaml``
+    and its preview is ``/a..b/``.
+    """
+    path = raw.split(b"?", 1)[0].lower()
+    if b"//" in path or b"\\" in path or any(code in path for code in (b"%2e", b"%2f", b"%5c")):
+        return False
+    return not any(segment in (b".", b"..") for segment in path.split(b"/"))
+
+
 class LocalOnly:
-    """ASGI middleware: answer 403 to any request whose Host is not local; 404 to paths with ``..`` or ``//``."""
+    """ASGI middleware: answer 403 to any request whose Host is not local; 404 to paths with ``..`` segments or ``//``."""
 
     def __init__(self, app) -> None:
         self.app = app
@@ -66,8 +79,7 @@ class LocalOnly:
         if scope["type"] == "http":
             if not local_host(scope["headers"]):
                 return await _plain(send, 403, "Forbidden: this preview server answers only to localhost.")
-            raw = scope.get("raw_path", b"").split(b"?", 1)[0].lower()
-            if b"//" in raw or b".." in raw or b"%2e" in raw or b"%2f" in raw or b"\\" in raw or b"%5c" in raw:
+            if not plain_path(scope.get("raw_path", b"")):
                 return await _plain(send, 404, "Not found")
         await self.app(scope, receive, send)
 
@@ -267,8 +279,8 @@ def serve(paths: Iterable[Path] = (), *, out_dir: Path = Path("build"), template
     from policybrief.api import find_content, template_folders
     from policybrief.load.yamlfile import read_text
     from policybrief.output import ensure_folder
-    from policybrief.serve.office import Office
-    from policybrief.serve.worker import Worker
+    from policybrief.serve.office import OFFICE_PREFIX, Office, remove_stale_folders
+    from policybrief.serve.worker import WORKER_PREFIX, Worker
     from policybrief.watch import watched_folders
 
     templates = list(templates)
@@ -278,6 +290,7 @@ def serve(paths: Iterable[Path] = (), *, out_dir: Path = Path("build"), template
     folders = watched_folders(files, template_folders(templates))
     ensure_folder(out_dir)
     sock = listen(port)
+    remove_stale_folders(Path(tempfile.gettempdir()), (OFFICE_PREFIX, WORKER_PREFIX))  # left by a server killed with SIGKILL
     office, hub, stop_watching = Office(), Hub(), threading.Event()
     worker = Worker(files, out_dir, templates, office, log=log,
                     notify=lambda name: hub.publish(name, worker.editions[name].snapshot()))

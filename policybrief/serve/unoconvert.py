@@ -9,7 +9,8 @@ It starts ``soffice --headless`` listening on a private pipe with its own
 user profile, connects to it, prints ``ready``, then reads one JSON request a
 line from stdin (``{"in": "deck.pptx", "out": "deck.pdf"}``) and answers one
 JSON line (``{"ok": true}`` or ``{"error": "…"}``). At the end of stdin it
-closes LibreOffice and exits.
+closes LibreOffice and exits; when the server is gone (killed), it kills its
+own process group, LibreOffice included, within a fraction of a second.
 """
 
 import json
@@ -66,7 +67,29 @@ def convert(desktop, source, target):
         document.close(True)
 
 
+def watch_parent(every=0.2):
+    """Kill this helper's process group (itself, soffice and its children) as soon as its parent, the server, is gone.
+
+    The server ends the group when it stops normally; after a ``kill -9`` of
+    the server nobody would, and a conversion in progress does not read the
+    end of stdin. A thread polls the parent's id: when the server dies this
+    process is given to another parent.
+    """
+    import signal
+    import threading
+
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(every)
+        os.killpg(os.getpgrp(), signal.SIGKILL)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def main():
+    watch_parent()
     office, desktop = start(os.path.abspath(sys.argv[1]))
     print("ready", flush=True)
     try:

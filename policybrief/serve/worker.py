@@ -66,14 +66,18 @@ class Edition:
         return {f"{self.name}.html", f"{self.name}.pdf", f"{self.name}.pptx", *(name for name, _ in self.pages + self.slides)}
 
 
-def _warm(inherited_fd: int, scratch: str) -> None:
-    """Start the worker process: ignore Ctrl-C (the server stops it), close the server's socket, import the heavy parts.
+def _warm(inherited_fd: int, scratch: str, server: int) -> None:
+    """Start the worker process: die with the ``server`` process, ignore Ctrl-C (the server stops it), close the server's socket, import the heavy parts.
 
     Its temporary files (WeasyPrint's font folders, removed only when their
-    objects are collected) go to ``scratch``, which the server removes at the end.
+    objects are collected) go to ``scratch``, which the server removes at the
+    end (or the next server, when this one was killed).
     """
     import tempfile
 
+    from policybrief.api import die_with_parent
+
+    die_with_parent(server)  # a kill -9 of the server leaves no warm worker behind
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if inherited_fd >= 0:
         os.close(inherited_fd)
@@ -91,6 +95,7 @@ def _build(content: Path, out_dir: Path, target: str, templates: list[Path]) -> 
     return written, warnings
 
 
+WORKER_PREFIX = "policybrief-worker-"  # + the server's process id: a later server removes it when that process is gone
 _DRAWN: dict[str, str] = {}  # image file name → digest of the pixels last written there (in the worker process)
 
 
@@ -139,14 +144,14 @@ class Worker:
         self._thread = threading.Thread(target=self._loop, name="policybrief-build", daemon=True)
         self.office_warning = ""
         self._pool: ProcessPoolExecutor | None = None
-        self._scratch = Path(tempfile.mkdtemp(prefix="policybrief-worker-"))  # the worker process's temporary files
+        self._scratch = Path(tempfile.mkdtemp(prefix=f"{WORKER_PREFIX}{os.getpid()}-"))  # the worker process's temporary files
 
     def fork(self, inherited_fd: int = -1) -> None:
         """Start the warm worker process now (before any other thread starts: it is forked), closing ``inherited_fd`` in it."""
         import multiprocessing
 
         self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"), initializer=_warm,
-                                         initargs=(inherited_fd, str(self._scratch)))
+                                         initargs=(inherited_fd, str(self._scratch), os.getpid()))
         self._pool.submit(int).result()
 
     def _call(self, function, *args):
