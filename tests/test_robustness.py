@@ -1,6 +1,6 @@
 """Bad input never crashes, never corrupts a previous output, always says what to fix.
 
-Every case runs ``python build.py`` as a user would, in a folder that already
+Every case runs ``python3 build.py`` as a user would, in a folder that already
 holds yesterday's good 107005.pdf and 107005.pptx, and asserts: exit code 1,
 exactly the expected one-sentence message, no traceback, and the previous
 outputs byte-identical with their modification times unchanged and no
@@ -127,7 +127,7 @@ CASES: list[tuple[str, Callable[[Path], list[str]], str]] = [
     ("content-is-folder", args("sub", folders=("sub",)), "sub: is a folder, not a YAML file; name a .yaml file inside it."),
     ("missing-content", args("nope.yaml"), "nope.yaml: no such file; check the path."),
     ("empty-content-folder", args(folders=("content",)), "content: holds no .yaml content file; add one or name a file."),
-    ("no-content-folder", args(), "content: no such folder; name a content file, e.g. python build.py content/107005.yaml."),
+    ("no-content-folder", args(), "content: no such folder; name a content file, e.g. python3 build.py content/107005.yaml."),
     # --- YAML structure ---
     ("tab-indent", content(GOOD.replace("  name:", "\tname:")),
      f"{BAD}:2: YAML syntax error: found character '\\t' that cannot start any token; indent with spaces, not tabs."),
@@ -331,7 +331,7 @@ CUSTOM_CASES: list[tuple[str, Callable[[Path], list[str]], str]] = [
      "policybrief.yaml:1: templates folder 'nowhere' does not exist; fix the path (it is relative to policybrief.yaml)."),
     ("project-second-folder-missing", project("templates:\n  - house\n  - nowhere\n", folders=("house",)),
      "policybrief.yaml:3: templates folder 'nowhere' does not exist; fix the path (it is relative to policybrief.yaml)."),
-    ("project-unknown-key", project("template: [house]\n"), "policybrief.yaml:1: template: unknown key; allowed here: templates."),
+    ("project-unknown-key", project("template: [house]\n"), "policybrief.yaml:1: template: unknown key; did you mean 'templates'? allowed here: templates."),
     ("project-not-a-list", project("templates: house\n"),
      "policybrief.yaml:1: templates: expected a list (lines starting with '- '), got text."),
     ("project-empty", project(""), "policybrief.yaml:1: the file is empty; it must hold a mapping of keys such as 'templates:'."),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+
 from datetime import date
 from typing import Any, TypeVar, get_args, get_origin
 
@@ -45,7 +47,7 @@ def _message(item: dict[str, Any], model: type[BaseModel], loc: KeyPath) -> str:
         return "field required"
     if kind == "extra_forbidden":
         allowed = _fields_at(model, loc[:-1])
-        return f"unknown key; allowed here: {', '.join(allowed)}" if allowed else "unknown key"
+        return _unknown_key(str(loc[-1]), allowed)
     if kind == "string_type":
         return f"expected text, got {_describe(value)}"
     if kind in ("list_type", "tuple_type"):
@@ -72,6 +74,15 @@ def _message(item: dict[str, Any], model: type[BaseModel], loc: KeyPath) -> str:
     if kind == "value_error":
         return str(item["ctx"]["error"])
     return item["msg"][0].lower() + item["msg"][1:]
+
+
+def _unknown_key(key: str, allowed: list[str]) -> str:
+    """Return the message for an unknown ``key``: the known key it is likely a misspelling of, then the keys allowed."""
+    if not allowed:
+        return "unknown key"
+    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.7)
+    guess = f"did you mean '{close[0]}'? " if close else ""
+    return f"unknown key; {guess}allowed here: {', '.join(allowed)}"
 
 
 def _describe(value: Any) -> str:

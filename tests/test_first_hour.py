@@ -1,0 +1,138 @@
+"""The first hour of a new user: one way to run, commands and keys that say what was meant, help that helps.
+
+Each mistake is a row of a table (the case as data): the command, its input,
+the exit code, words of the one message; the test also checks that there is
+no traceback and that the outputs of an earlier build are unchanged.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import CONTENT, ROOT, run_cli
+from .test_cli_errors import GOOD
+from .test_robustness import _pattern, snapshot
+
+SYSTEM_PYTHON = "/usr/bin/python3"
+
+
+# --- one way to run: python3 build.py -------------------------------------------------------
+
+
+def test_build_py_runs_under_the_system_python3():
+    """The system python3 lacks the project's packages: build.py hands itself to .venv/bin/python."""
+    assert subprocess.run([SYSTEM_PYTHON, "-c", "import click"], capture_output=True).returncode != 0
+    result = subprocess.run([SYSTEM_PYTHON, "build.py", "check", "content/107005.yaml"], cwd=ROOT, capture_output=True,
+                            text=True, timeout=120)
+    assert (result.returncode, result.stdout.strip()) == (0, "ok: 亞太政策報告系列 No. 107005 (16 topics)"), result.stderr
+
+
+def test_build_py_without_a_venv_says_to_run_make(tmp_path):
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    shutil.copy(ROOT / "build.py", checkout)
+    shutil.copytree(ROOT / "policybrief", checkout / "policybrief", ignore=shutil.ignore_patterns("__pycache__"))
+    result = subprocess.run([SYSTEM_PYTHON, "build.py", "check"], cwd=checkout, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (f"checkout: the project is not set up yet (no .venv): run `make` in {checkout} first, "
+                                     "then `python3 build.py` again.")
+    assert result.stdout == "" and not list(checkout.rglob("__pycache__"))
+
+
+@pytest.mark.parametrize(("command", "usage"), [
+    ([sys.executable, "build.py"], "Usage: python3 build.py [OPTIONS] COMMAND"),
+    ([str(Path(sys.executable).parent / "policybrief")], "Usage: policybrief [OPTIONS] COMMAND"),
+    ([sys.executable, "-m", "policybrief"], "Usage: python3 -m policybrief [OPTIONS] COMMAND"),
+])
+def test_help_names_the_program_as_called(command, usage):
+    result = subprocess.run([*command, "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and result.stdout.startswith(usage)
+    program = usage.removeprefix("Usage: ").split(" [")[0]
+    assert f"{program} pdf content/107005.yaml -o out" in result.stdout
+
+
+@pytest.mark.parametrize("name", ["all", "pdf", "slides", "html", "check", "import", "init-templates", "preview", "watch", "serve"])
+def test_every_help_is_complete_with_examples(name):
+    top = run_cli("--help").stdout
+    assert "..." not in top.split("Commands:")[1]
+    line = next(line for line in top.splitlines() if line.strip().startswith(name + " "))
+    assert line.strip().split(None, 1)[1][:20]  # the description is there, whole (wrapped, never cut)
+    result = run_cli(name, "--help")
+    assert result.returncode == 0 and "Examples:" in result.stdout and f"build.py {name}" in result.stdout.replace(
+        "build.py --templates", "build.py init-templates")
+
+
+def test_import_help_links_the_format():
+    assert "docs/importing.md" in run_cli("import", "--help").stdout
+    assert (ROOT / "docs" / "importing.md").is_file()
+
+
+# --- mistakes: one message, exit 1, earlier outputs unchanged -------------------------------
+
+
+def content_file(text: str):
+    """Return a case setup writing ``text`` as bad.yaml and naming it."""
+
+    def setup(folder: Path) -> list[str]:
+        (folder / "bad.yaml").write_text(text, encoding="utf-8")
+        return ["bad.yaml"]
+
+    return setup
+
+
+def given(*args: str):
+    """Return a case setup passing ``args`` as they are."""
+    return lambda folder: list(args)
+
+
+CASES = [
+    # (name, command, setup, exit code, the one message)
+    ("mistyped-command", [], given("slide", str(CONTENT)), 1,
+     "slide: no such command or file; did you mean 'slides'? "
+     "(commands: all, check, html, import, init-templates, pdf, preview, serve, slides, watch)."),
+    ("mistyped-command-alone", [], given("chekc"), 1,
+     "chekc: no such command or file; did you mean 'check'? "
+     "(commands: all, check, html, import, init-templates, pdf, preview, serve, slides, watch)."),
+    ("unknown-command", [], given("frobnicate"), 1,
+     "frobnicate: no such command or file; name a content file (e.g. content/107005.yaml) or a command: "
+     "all, check, html, import, init-templates, pdf, preview, serve, slides, watch."),
+    ("misspelt-key", ["check"], content_file(GOOD.replace("title:", "title: 測試\nshort_titel:", 1)), 1,
+     "bad.yaml:5: short_titel: unknown key; did you mean 'short_title'? allowed here: series, title, short_title, subtitle, "
+     "publisher, date, keywords, editor, contributors, preface, sections, sources, series_list."),
+    ("misspelt-nested-key", ["check"], content_file(GOOD + "            on_slide: false\n"), 1,
+     "bad.yaml:14: sections[0].topics[0].points[0].on_slide: unknown key; did you mean 'on_slides'? "
+     "allowed here: headline, body, on_slides."),
+]
+
+
+@pytest.mark.parametrize(("name", "command", "setup", "code", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_mistake_is_one_clear_message_and_keeps_earlier_outputs(tmp_path, built, name, command, setup, code, expected):
+    out = tmp_path / "out"
+    shutil.copytree(built, out)
+    before = snapshot(out)
+    args = [*command, *setup(tmp_path)]
+    if command != ["check"]:
+        args += ["-o", "out"]
+    result = run_cli(*args, cwd=tmp_path)
+    assert (result.returncode, result.stderr.strip()) == (code, expected)
+    assert "Traceback" not in result.stderr
+    assert snapshot(out) == before
+
+
+@pytest.mark.parametrize("option", ["-o", "--out"])
+def test_builds_take_dash_o_and_the_old_spelling(tmp_path, option):
+    result = run_cli("html", str(CONTENT), option, "site", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "site" / "107005.html").is_file()
+
+
+def test_first_hour_messages_are_documented():
+    documented = [_pattern(m) for m in __import__("re").findall(r"^- `(.+?)`(?= —|$)",
+                  (ROOT / "docs" / "errors.md").read_text(encoding="utf-8"), __import__("re").M)]
+    messages = [case[-1] for case in CASES]
+    assert [m for m in messages if not any(p.fullmatch(m) for p in documented)] == []
