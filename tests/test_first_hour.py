@@ -85,6 +85,17 @@ def content_file(text: str):
     return setup
 
 
+def theme_file(text: str):
+    """Return a case setup checking the shipped content with ``text`` as tpl/theme.yaml."""
+
+    def setup(folder: Path) -> list[str]:
+        (folder / "tpl").mkdir()
+        (folder / "tpl" / "theme.yaml").write_text(text, encoding="utf-8")
+        return [str(CONTENT), "--templates", "tpl"]
+
+    return setup
+
+
 def given(*args: str):
     """Return a case setup passing ``args`` as they are."""
     return lambda folder: list(args)
@@ -107,6 +118,32 @@ CASES = [
     ("misspelt-nested-key", ["check"], content_file(GOOD + "            on_slide: false\n"), 1,
      "bad.yaml:14: sections[0].topics[0].points[0].on_slide: unknown key; did you mean 'on_slides'? "
      "allowed here: headline, body, on_slides."),
+    # YAML slips, in plain words at the line where they start (PyYAML names a later line, in its own terms)
+    ("unclosed-double-quote", ["check"], content_file(GOOD.replace("title: 測試報告", 'title: "測試報告')), 1,
+     'bad.yaml:4: the quote " that opens the value here is never closed; end the text with " on this line '
+     '(or remove the opening ").'),
+    ("unclosed-single-quote", ["check"], content_file(GOOD.replace("headline: 標題", "headline: '標題")), 1,
+     "bad.yaml:12: the quote ' that opens the value here is never closed; end the text with ' on this line "
+     "(or remove the opening ')."),
+    ("colon-in-value", ["check"], content_file(GOOD.replace("title: 測試報告", "title: 測試: 報告")), 1,
+     'bad.yaml:4: the value of title holds a colon followed by a space, which YAML reads as a new key; '
+     'put the whole value in quotes: title: "測試: 報告".'),
+    ("colon-in-deep-value", [], content_file(GOOD.replace("body: 內文。", "body: 結論: 內文。")), 1,
+     'bad.yaml:13: the value of body holds a colon followed by a space, which YAML reads as a new key; '
+     'put the whole value in quotes: body: "結論: 內文。".'),
+    ("hash-starts-a-value", ["check"], theme_file("colours:\n  accent: #1F3864\n"), 1,
+     "tpl/theme.yaml:2: colours.accent: '#' starts a comment in YAML, so accent is empty here; "
+     'put the value in quotes: accent: "#1F3864".'),
+    ("over-indented", ["check"], content_file(GOOD.replace("publisher:", "  publisher:")), 1,
+     "bad.yaml:5: publisher is indented further than title on line 4, whose value is already written after its colon; "
+     "indent publisher 0 spaces, like title."),
+    ("indented-between-keys", [], content_file(GOOD.replace("  number:", " number:")), 1,
+     "bad.yaml:3: number is indented 1 space, which lines up with no key above; indent it 2 spaces to belong to "
+     "series (like name on line 2), or 0 spaces to sit beside series (line 1)."),
+    ("no-space-after-colon", ["check"], content_file(GOOD.replace("publisher: ", "publisher:")), 1,
+     "bad.yaml:5: 'publisher:' needs a space after the colon; write publisher: 亞太和平研究基金會."),
+    ("tab-indent", ["check"], content_file(GOOD.replace("  name:", "\tname:")), 1,
+     "bad.yaml:2: YAML syntax error: found character '\\t' that cannot start any token; indent with spaces, not tabs."),
 ]
 
 
