@@ -216,6 +216,8 @@ def build(
 
     # The theme is read only now: its file is part of every fingerprint, so a no-change rebuild needs no YAML.
     settings.theme = load_theme(folders)
+    for message in settings.theme.warnings():
+        on_warning(message)
     if any(target == "pdf" for job in plan for target, _, _ in job.outputs) and not _harfbuzz_subset():
         on_warning(HARFBUZZ_WARNING)
     shutil.rmtree(out_dir / OLD_FONT_FOLDER, ignore_errors=True)  # subsets now live in the user's cache

@@ -142,6 +142,13 @@ CASES = [
      "series (like name on line 2), or 0 spaces to sit beside series (line 1)."),
     ("no-space-after-colon", ["check"], content_file(GOOD.replace("publisher: ", "publisher:")), 1,
      "bad.yaml:5: 'publisher:' needs a space after the colon; write publisher: 亞太和平研究基金會."),
+    # theme changes that cannot work say so once, at the theme
+    ("body-font-without-chinese", ["check"], theme_file("fonts:\n  body: {latin: DejaVu Serif, east_asian: DejaVu Serif}\n"), 1,
+     "tpl/theme.yaml:2: fonts.body: DejaVu Serif cannot draw the content's characters: no glyph for 亞 太 政 策 報 告 "
+     "and 782 more; name a typeface that covers Traditional Chinese, e.g. Noto Serif CJK TC or Noto Sans CJK TC."),
+    ("page-too-small", ["check"], theme_file("brief:\n  page:\n    size: 100mm 140mm\n"), 1,
+     "tpl/theme.yaml:3: brief.page.size: '100mm 140mm' is 100 × 140 mm, smaller than the 105 × 148 mm (A6) the brief "
+     "can be laid out on; choose a larger page."),
     ("tab-indent", ["check"], content_file(GOOD.replace("  name:", "\tname:")), 1,
      "bad.yaml:2: YAML syntax error: found character '\\t' that cannot start any token; indent with spaces, not tabs."),
 ]
@@ -159,6 +166,18 @@ def test_mistake_is_one_clear_message_and_keeps_earlier_outputs(tmp_path, built,
     assert (result.returncode, result.stderr.strip()) == (code, expected)
     assert "Traceback" not in result.stderr
     assert snapshot(out) == before
+
+
+def test_a_heading_face_without_bold_is_a_warning(tmp_path):
+    (tmp_path / "tpl").mkdir()
+    (tmp_path / "tpl" / "theme.yaml").write_text(
+        "fonts:\n  heading: {latin: DejaVu Sans, east_asian: Droid Sans Fallback}\n", encoding="utf-8")
+    result = run_cli("pdf", str(CONTENT), "--templates", "tpl", "-o", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == (
+        "warning: tpl/theme.yaml:2: fonts.heading.east_asian: Droid Sans Fallback has no bold face, so headings come out "
+        "in its regular weight; name a family with a bold face (e.g. Noto Sans CJK TC).")
+    assert (tmp_path / "out" / "107005.pdf").is_file()
 
 
 @pytest.mark.parametrize("option", ["-o", "--out"])

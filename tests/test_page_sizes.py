@@ -7,12 +7,17 @@ text of the report on the pages — here on pages of other sizes, named in any c
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
+
+import pdfplumber
 import pytest
 import yaml
 
 from policybrief.compose.theme import to_mm
 
-from .conftest import CONTENT, run_cli
+from .conftest import CONTENT, ROOT, run_cli, to_pdf
 from .pdfread import MM, characters, page_size, squash
 
 CLEAR = 10 * MM
@@ -93,3 +98,48 @@ def test_a_page_too_small_or_unknown_is_refused_at_the_theme_line(tmp_path, size
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.startswith("tpl/theme.yaml:3: brief.page.size: ") and words in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+# --- a 4:3 master gives a 4:3 deck fitted to it -------------------------------------------------
+
+CORPORATE = ROOT / "examples" / "corporate"
+
+
+@pytest.fixture(scope="module")
+def corporate_deck(tmp_path_factory):
+    """Return (the deck of 107005 on the sample corporate 4:3 master, LibreOffice's PDF of it)."""
+    folder = tmp_path_factory.mktemp("corporate")
+    result = run_cli("slides", str(CONTENT), "--templates", str(CORPORATE), "-o", "out", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    pptx = folder / "out" / "107005.pptx"
+    return pptx, to_pdf(pptx, folder)
+
+
+def test_a_4_3_master_gives_a_4_3_deck(corporate_deck):
+    from pptx import Presentation
+
+    pptx, _ = corporate_deck
+    deck = Presentation(str(pptx))
+    master = Presentation(str(CORPORATE / "deck" / "corporate.pptx"))
+    assert (deck.slide_width, deck.slide_height) == (master.slide_width, master.slide_height) == (9144000, 6858000)
+    assert {layout.name for layout in master.slide_layouts} >= {"封面", "議程", "章節", "內容", "結語"}
+
+
+def test_the_4_3_deck_renders_inside_every_box(corporate_deck):
+    from .test_deck_render import overflowing, too_small
+
+    pptx, rendered = corporate_deck
+    with pdfplumber.open(rendered) as pdf:
+        page = pdf.pages[0]
+        assert round(page.width / page.height, 3) == round(4 / 3, 3)
+    assert overflowing(pptx, rendered) == []
+    assert too_small(pptx) == []
+
+
+def test_the_sample_corporate_master_is_made_by_make_master(tmp_path):
+    """scripts/make-master --design writes the shipped sample byte for byte (its own names, colours and 4:3)."""
+    shutil.copy(CORPORATE / "master-design.yaml", tmp_path)
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "make-master"), "--design", str(tmp_path / "master-design.yaml")],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "deck" / "corporate.pptx").read_bytes() == (CORPORATE / "deck" / "corporate.pptx").read_bytes()

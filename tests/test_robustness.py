@@ -297,7 +297,8 @@ CUSTOM_CASES: list[tuple[str, Callable[[Path], list[str]], str]] = [
      THEME + ":16: fonts.body.latin: the font 'No Such Serif' is not installed on this machine; "
      "install it, or name an installed family (fc-list : family lists them)."),
     ("page-size", theme(("size: A4", "size: A4 } html {")),
-     THEME + ":21: brief.page.size: expected a page size such as \"A4\", \"B5\" or \"letter landscape\", not 'A4 } html {'."),
+     THEME + ":21: brief.page.size: expected a page size such as \"A4\", \"A5\", \"B5\", \"letter\", \"A5 landscape\" "
+     "or width and height such as \"170mm 240mm\", not 'A4 } html {'."),
     ("size-too-small", theme(("min_body_size: 14", "min_body_size: 6")), THEME + ":52: deck.min_body_size: must be at least 10, not 6."),
     ("size-too-large", theme(("  title_size: 36", "  title_size: 200")), THEME + ":48: deck.title_size: must be at most 96, not 200."),
     ("size-not-a-number", theme(("body_size: 28", "body_size: large")), THEME + ":49: deck.body_size: expected a number, got text."),

@@ -19,6 +19,7 @@ from pydantic import AfterValidator, Field, PrivateAttr
 
 from policybrief.compose.environment import builtin_templates, find_file
 from policybrief.errors import TemplateError, shown_path
+from policybrief.load.glyphs import Families
 from policybrief.load.schema import Model
 from policybrief.load.validate import validate
 from policybrief.load.yamlfile import load_yaml
@@ -264,11 +265,20 @@ class Theme(Model):
     deck: DeckStyle
     logo: FileName | None = None
     _folder: Path = PrivateAttr(default=Path("."))  # where theme.yaml was found: not a key of the file
+    _font_places: dict[str, tuple[str, int, str]] = PrivateAttr(default_factory=dict)  # role → (file, line, key)
+    _warnings: list[str] = PrivateAttr(default_factory=list)  # what a build should say about the theme
+
+    def warnings(self) -> list[str]:
+        """Return the located warnings about this theme (e.g. a heading face without bold)."""
+        return list(self._warnings)
 
     def font_roles(self) -> list[tuple[str, ...]]:
         """Return the font families of each role (body, heading, slides; each distinct list once), for the glyph check."""
-        faces = (self.fonts.body, self.fonts.heading, self.fonts.slides)
-        return list(dict.fromkeys(tuple(face.families()) for face in faces))
+        roles = {role: getattr(self.fonts, role) for role in ("body", "heading", "slides")}
+        found: dict[tuple[str, ...], Families] = {}
+        for role, face in roles.items():
+            found.setdefault(tuple(face.families()), Families(face.families(), self._font_places.get(role)))
+        return list(found.values())
 
     def layout_name(self, role: str) -> str:
         """Return the master's layout name for slide ``role`` (a literal layout name passes through)."""
@@ -305,13 +315,31 @@ def load_theme(folders: list[Path]) -> Theme:
         document.data = _merged(load_yaml(builtin, shown_path(builtin)).data, document.data)
     theme = validate(document, Theme)
     theme._folder = path.parent.resolve()
+    theme._font_places = {role: (shown_path(path), document.line_of(("fonts", role, "east_asian")), f"fonts.{role}")
+                          for role in ("body", "heading", "slides")}
     if theme.logo:
         _check_logo(theme, f"{shown_path(path)}:{document.line_of(('logo',))}", folders)
     _check_master(theme, f"{shown_path(path)}:{document.line_of(('deck', 'master'))}", folders)
     for role, kind in ((role, kind) for role in ("heading", "body", "slides") for kind in ("latin", "east_asian")):
         _check_font(getattr(getattr(theme.fonts, role), kind), f"{shown_path(path)}:{document.line_of(('fonts', role, kind))}",
                     f"fonts.{role}.{kind}")
+    for kind in ("latin", "east_asian"):
+        family = getattr(theme.fonts.heading, kind)
+        if not _has_bold(family):
+            theme._warnings.append(
+                f"{shown_path(path)}:{document.line_of(('fonts', 'heading', kind))}: fonts.heading.{kind}: {family} has no "
+                "bold face, so headings come out in its regular weight; name a family with a bold face (e.g. Noto Sans CJK TC).")
     return theme
+
+
+def _has_bold(family: str) -> bool:
+    """Return whether the installed ``family`` has a bold face of its own.
+
+    Asked for bold, fontconfig answers with the regular face (marked to be
+    emboldened) when there is none: the same file and face index.
+    """
+    bold, regular = installed(family, WEIGHTS["bold"]), installed(family, WEIGHTS["normal"])
+    return bold is not None and regular is not None and (bold.path, bold.index) != (regular.path, regular.index)
 
 
 def _check_font(family: str, where: str, key: str) -> None:
