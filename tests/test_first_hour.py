@@ -7,6 +7,7 @@ no traceback and that the outputs of an earlier build are unchanged.
 
 from __future__ import annotations
 
+import base64
 import shutil
 import subprocess
 import sys
@@ -96,6 +97,17 @@ def theme_file(text: str):
     return setup
 
 
+def template_file(name: str, text: str):
+    """Return a case setup building the shipped content with ``text`` as tpl/``name``."""
+
+    def setup(folder: Path) -> list[str]:
+        (folder / "tpl" / name).parent.mkdir(parents=True)
+        (folder / "tpl" / name).write_text(text, encoding="utf-8")
+        return [str(CONTENT), "--templates", "tpl"]
+
+    return setup
+
+
 def given(*args: str):
     """Return a case setup passing ``args`` as they are."""
     return lambda folder: list(args)
@@ -149,6 +161,11 @@ CASES = [
     ("page-too-small", ["check"], theme_file("brief:\n  page:\n    size: 100mm 140mm\n"), 1,
      "tpl/theme.yaml:3: brief.page.size: '100mm 140mm' is 100 × 140 mm, smaller than the 105 × 148 mm (A6) the brief "
      "can be laid out on; choose a larger page."),
+    # a relative address in a template that finds no file
+    ("address-finds-nothing", ["pdf"], template_file("brief/brief.html", '{% extends "brief/base.html" %}\n'
+                                                     '{% block logo %}<img src="nope.svg" alt="">{% endblock %}\n'), 1,
+     f"tpl/brief/brief.html:2: refers to nope.svg, which is in none of the template folders (looked in tpl/brief, tpl, "
+     f"{ROOT / 'templates'}); put the file beside the template or correct the name."),
     ("tab-indent", ["check"], content_file(GOOD.replace("  name:", "\tname:")), 1,
      "bad.yaml:2: YAML syntax error: found character '\\t' that cannot start any token; indent with spaces, not tabs."),
 ]
@@ -166,6 +183,28 @@ def test_mistake_is_one_clear_message_and_keeps_earlier_outputs(tmp_path, built,
     assert (result.returncode, result.stderr.strip()) == (code, expected)
     assert "Traceback" not in result.stderr
     assert snapshot(out) == before
+
+
+LOGO_TEMPLATE = '{% extends "brief/base.html" %}\n{% block logo %}<img src="mark.svg" alt="LOGO-ALT">{% endblock %}\n'
+
+
+def test_an_image_beside_a_users_template_is_found_by_the_pdf_and_the_web_edition(tmp_path):
+    """Named relatively in tpl/brief/base.html, the file beside it is drawn in the PDF and inlined in the web edition."""
+    base = (ROOT / "templates" / "brief" / "base.html").read_text(encoding="utf-8")
+    (tmp_path / "tpl" / "brief").mkdir(parents=True)
+    (tmp_path / "tpl" / "brief" / "base.html").write_text(
+        base.replace('<img src="{{ theme.logo_uri() }}" alt="{{ report.publisher }}">', '<img src="mark.svg" alt="LOGO-ALT">')
+            .replace("{% if theme.logo %}", "{% if true %}"), encoding="utf-8")
+    shutil.copy(ROOT / "examples" / "monochrome" / "logo.svg", tmp_path / "tpl" / "brief" / "mark.svg")
+    result = run_cli("pdf", str(CONTENT), "--templates", "tpl", "-o", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    result = run_cli("html", str(CONTENT), "--templates", "tpl", "-o", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    cover = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(tmp_path / "out" / "107005.pdf"), "-"],
+                           capture_output=True, text=True, check=True).stdout
+    assert "LOGO-ALT" not in cover  # drawn: WeasyPrint draws the alt text of an image it cannot load
+    svg = base64.b64encode((tmp_path / "tpl" / "brief" / "mark.svg").read_bytes()).decode()
+    assert f'src="data:image/svg+xml;base64,{svg}"' in (tmp_path / "out" / "107005.html").read_text(encoding="utf-8")
 
 
 def test_a_heading_face_without_bold_is_a_warning(tmp_path):
