@@ -126,7 +126,7 @@ CASES = [
      "all, check, html, import, init-templates, pdf, preview, serve, slides, watch."),
     ("misspelt-key", ["check"], content_file(GOOD.replace("title:", "title: 測試\nshort_titel:", 1)), 1,
      "bad.yaml:5: short_titel: unknown key; did you mean 'short_title'? allowed here: series, title, short_title, subtitle, "
-     "publisher, date, keywords, editor, contributors, preface, sections, sources, series_list."),
+     "publisher, date, keywords, editor, contributors, preface, sections, sources, series_list, extra."),
     ("misspelt-nested-key", ["check"], content_file(GOOD + "            on_slide: false\n"), 1,
      "bad.yaml:14: sections[0].topics[0].points[0].on_slide: unknown key; did you mean 'on_slides'? "
      "allowed here: headline, body, on_slides."),
@@ -157,10 +157,20 @@ CASES = [
     # theme changes that cannot work say so once, at the theme
     ("body-font-without-chinese", ["check"], theme_file("fonts:\n  body: {latin: DejaVu Serif, east_asian: DejaVu Serif}\n"), 1,
      "tpl/theme.yaml:2: fonts.body: DejaVu Serif cannot draw the content's characters: no glyph for 亞 太 政 策 報 告 "
-     "and 782 more; name a typeface that covers Traditional Chinese, e.g. Noto Serif CJK TC or Noto Sans CJK TC."),
+     "and 782 more; name a typeface that covers Traditional Chinese (fc-list :lang=zh-tw family lists those installed)."),
     ("page-too-small", ["check"], theme_file("brief:\n  page:\n    size: 100mm 140mm\n"), 1,
      "tpl/theme.yaml:3: brief.page.size: '100mm 140mm' is 100 × 140 mm, smaller than the 105 × 148 mm (A6) the brief "
      "can be laid out on; choose a larger page."),
+    # fields of one's own: text, under the limits of other text, with names templates can use
+    ("extra-number", ["check"], content_file(GOOD + "extra:\n  founded: 1988\n"), 1,
+     "bad.yaml:15: extra.founded: expected text, got the number 1988."),
+    ("extra-bad-key", ["check"], content_file(GOOD + "extra:\n  publisher en: Prospect Foundation\n"), 1,
+     "bad.yaml:15: extra.publisher en: the key 'publisher en' must be a name of Latin letters, digits and _ "
+     "(e.g. publisher_en), so templates can use it."),
+    ("extra-too-long", ["check"], content_file(GOOD + "extra:\n  note: " + "長" * 3001 + "\n"), 1,
+     "bad.yaml:15: extra.note: is 3,001 characters long; a paragraph may hold at most 3,000 — shorten or split it."),
+    ("theme-extra-number", ["check"], theme_file("extra:\n  brand: 42\n"), 1,
+     "tpl/theme.yaml:2: extra.brand: expected text, got the number 42."),
     # a relative address in a template that finds no file
     ("address-finds-nothing", ["pdf"], template_file("brief/brief.html", '{% extends "brief/base.html" %}\n'
                                                      '{% block logo %}<img src="nope.svg" alt="">{% endblock %}\n'), 1,
@@ -183,6 +193,51 @@ def test_mistake_is_one_clear_message_and_keeps_earlier_outputs(tmp_path, built,
     assert (result.returncode, result.stderr.strip()) == (code, expected)
     assert "Traceback" not in result.stderr
     assert snapshot(out) == before
+
+
+def test_extra_fields_reach_every_template_as_written(tmp_path):
+    content = CONTENT.read_text(encoding="utf-8") + 'extra:\n  publisher_en: "Prospect  Foundation "\n'
+    (tmp_path / "r.yaml").write_text(content, encoding="utf-8")
+    (tmp_path / "tpl" / "brief").mkdir(parents=True)
+    (tmp_path / "tpl" / "deck").mkdir()
+    (tmp_path / "tpl" / "theme.yaml").write_text("extra:\n  brand: 亞太和平研究基金會·PF\n", encoding="utf-8")
+    (tmp_path / "tpl" / "brief" / "base.html").write_text(
+        (ROOT / "templates" / "brief" / "base.html").read_text(encoding="utf-8").replace(
+            '<p class="date">{{ roc_date }}</p>',
+            '<p class="date">{{ roc_date }}</p><p lang="en">[{{ report.extra.publisher_en }}|{{ theme.extra.brand }}]</p>'),
+        encoding="utf-8")
+    (tmp_path / "tpl" / "deck" / "deck.xml").write_text(
+        '{% extends "deck/base.xml" %}\n{% block closing %}<slide layout="closing" name="closing"><title>敬請指教</title>'
+        "<body><p>{{ report.extra.publisher_en }}</p><p>{{ theme.extra.brand }}</p></body></slide>{% endblock %}\n",
+        encoding="utf-8")
+    from policybrief.api import brief_html
+
+    assert "[Prospect  Foundation |亞太和平研究基金會·PF]" in brief_html(tmp_path / "r.yaml", templates=[tmp_path / "tpl"])
+    result = run_cli("html", "r.yaml", "--templates", "tpl", "-o", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "[Prospect  Foundation |亞太和平研究基金會·PF]" in (tmp_path / "out" / "r.html").read_text(encoding="utf-8")
+    result = run_cli("slides", "r.yaml", "--templates", "tpl", "-o", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    from pptx import Presentation
+
+    last = Presentation(str(tmp_path / "out" / "r.pptx")).slides[-1]
+    texts = " ".join(shape.text_frame.text for shape in last.shapes if shape.has_text_frame)
+    # The slide plan is XML whose text runs, like HTML's, fold runs of spaces: the value reaches it as written.
+    assert "Prospect Foundation" in texts and "亞太和平研究基金會·PF" in texts
+
+
+def test_the_template_variables_table_names_every_field_of_the_content_and_the_theme():
+    """docs/customising.md's rows for report and theme name each key of the content and the theme, extra included."""
+    import re
+
+    from policybrief.compose.theme import Theme
+    from policybrief.load.schema import Report
+
+    doc = (ROOT / "docs" / "customising.md").read_text(encoding="utf-8")
+    table = doc.split("## Template variables", 1)[1]
+    rows = {m[1]: m[2] for m in re.finditer(r"^\| `(\w+)` \| (.+) \|$", table, re.M)}
+    assert [f for f in Report.model_fields if f"`.{f}`" not in rows["report"] and f"`report.{f}`" not in rows["report"]] == []
+    assert [f for f in Theme.model_fields if f"`theme.{f}" not in rows["theme"]] == []
 
 
 LOGO_TEMPLATE = '{% extends "brief/base.html" %}\n{% block logo %}<img src="mark.svg" alt="LOGO-ALT">{% endblock %}\n'

@@ -145,7 +145,7 @@ CASES: list[tuple[str, Callable[[Path], list[str]], str]] = [
     # --- values ---
     ("unknown-key", content(GOOD + "colour: red\n"),
      f"{BAD}:14: colour: unknown key; allowed here: series, title, short_title, subtitle, publisher, date, "
-     "keywords, editor, contributors, preface, sections, sources, series_list."),
+     "keywords, editor, contributors, preface, sections, sources, series_list, extra."),
     ("wrong-type", content(GOOD.replace("title: 測試報告", "title: 42")), f"{BAD}:4: title: expected text, got the number 42."),
     ("empty-headline", content(GOOD.replace("headline: 標題", 'headline: ""')),
      f"{BAD}:12: sections[0].topics[0].points[0].headline: must not be empty."),

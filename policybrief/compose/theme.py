@@ -20,7 +20,7 @@ from pydantic import AfterValidator, Field, PrivateAttr
 from policybrief.compose.environment import builtin_templates, find_file
 from policybrief.errors import TemplateError, shown_path
 from policybrief.load.glyphs import Families
-from policybrief.load.schema import Model
+from policybrief.load.schema import Extra, Model
 from policybrief.load.validate import validate
 from policybrief.load.yamlfile import load_yaml
 from policybrief.typography.fonts import WEIGHTS, installed
@@ -264,6 +264,7 @@ class Theme(Model):
     brief: BriefStyle
     deck: DeckStyle
     logo: FileName | None = None
+    extra: Extra = {}  # the user's own texts, for their templates: theme.extra.brand
     _folder: Path = PrivateAttr(default=Path("."))  # where theme.yaml was found: not a key of the file
     _font_places: dict[str, tuple[str, int, str]] = PrivateAttr(default_factory=dict)  # role → (file, line, key)
     _warnings: list[str] = PrivateAttr(default_factory=list)  # what a build should say about the theme

@@ -110,7 +110,7 @@ def _wrong_font_problem(families: Families, misses: list[tuple[tuple[str | int, 
     shown = " ".join(characters[:SHOWN_MISSING]) + (f" and {len(characters) - SHOWN_MISSING:,} more" if len(characters) > SHOWN_MISSING else "")
     file, line, key = families.place
     han = any(unicodedata.name(c, "").startswith("CJK UNIFIED") for c in characters)
-    hint = ("name a typeface that covers Traditional Chinese, e.g. Noto Serif CJK TC or Noto Sans CJK TC" if han
+    hint = ("name a typeface that covers Traditional Chinese (fc-list :lang=zh-tw family lists those installed)" if han
             else "name a typeface that has these characters, or add one that has them as the Latin face")
     return Problem(file, f"{' or '.join(families)} cannot draw the content's characters: no glyph for {shown}",
                    line, key, hint)

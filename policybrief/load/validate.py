@@ -36,8 +36,9 @@ def validate(document: YamlDocument, model: type[M]) -> M:
 
 
 def _clean_loc(loc: tuple[Any, ...]) -> KeyPath:
-    """Return pydantic's location without its internal steps (e.g. 'function-after[…]')."""
-    return tuple(part for part in loc if isinstance(part, int) or not str(part).startswith(("function-", "lax-", "strict-")))
+    """Return pydantic's location without its internal steps (e.g. 'function-after[…]', a mapping key's '[key]')."""
+    return tuple(part for part in loc if isinstance(part, int)
+                 or not (str(part).startswith(("function-", "lax-", "strict-")) or part == "[key]"))
 
 
 def _message(item: dict[str, Any], model: type[BaseModel], loc: KeyPath) -> str:
