@@ -132,6 +132,6 @@ def test_content_is_checked_against_the_themes_fonts(tmp_path):
     lines = result.stderr.splitlines()
     assert len(lines) == 1
     assert re.fullmatch(r".+/tpl/theme\.yaml:\d+: fonts\.slides: DejaVu Sans cannot draw the content's characters: "
-                        r"no glyph for (\S ){6}and [\d,]+ more; name a typeface that covers Traditional Chinese, .+\.", lines[0]), lines
+                        r"no glyph for (\S ){6}and [\d,]+ more; name a typeface that covers Traditional Chinese .+\.", lines[0]), lines
     # The same content passes with the built-in theme, whose fonts are CJK.
     assert run_cli("check", str(CONTENT)).returncode == 0
