@@ -38,8 +38,8 @@ def main() -> int:
             # os.execv replaces this process: same pid, signals and terminal, no second Python waiting.
             os.execv(VENV_PYTHON, [str(VENV_PYTHON), str(Path(__file__)), *sys.argv[1:]])
         if missing_modules():
-            print(f"{HERE.name}: the project is not set up yet (no .venv): run `make` in {HERE} first, "
-                  f"then `python3 build.py` again.", file=sys.stderr)
+            sys.stderr.write(f"{HERE.name}: the project is not set up yet (no .venv): run `make` in {HERE} first, "
+                             "then `python3 build.py` again.\n")
             return 1
     from policybrief.cli import main as cli_main
 

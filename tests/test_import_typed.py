@@ -75,21 +75,22 @@ STYLES = {
 （1）電網強化須加速
 　　離岸風電集中於中部外海，輸電線路需及早規劃。
 """,
-    # ■ and • headlines, a trailing space at the end of each paragraph (the extracted convention), blank lines here and there
+    # ■ and • headlines, a trailing space (written $ here) at the end of each paragraph (the extracted convention),
+    # blank lines here and there
     "trailing-spaces": """\
-壹、發展現況 
-一、裝置容量快速成長 
-■ 第一階段目標如期達成 
+壹、發展現況$
+一、裝置容量快速成長$
+■ 第一階段目標如期達成$
 2025年累計裝置容量已逾三吉瓦，
-較五年前成長十倍。 
+較五年前成長十倍。$
 
-• 在地供應鏈逐步成形 
-水下基礎與海纜已有國內廠商投入生產。 
+• 在地供應鏈逐步成形$
+水下基礎與海纜已有國內廠商投入生產。$
 
-貳、未來挑戰 
-一、併網與儲能 
-■ 電網強化須加速 
-離岸風電集中於中部外海，輸電線路需及早規劃。 
+貳、未來挑戰$
+一、併網與儲能$
+■ 電網強化須加速$
+離岸風電集中於中部外海，輸電線路需及早規劃。$
 """,
 }
 
@@ -97,7 +98,7 @@ STYLES = {
 @pytest.mark.parametrize("style", list(STYLES))
 def test_hand_typed_text_imports_to_the_expected_structure(tmp_path, style):
     report = tmp_path / "report.txt"
-    report.write_text(FRONT + "\n" + STYLES[style] + "\n" + BACK, encoding="utf-8")
+    report.write_text(FRONT + "\n" + STYLES[style].replace("$\n", " \n") + "\n" + BACK, encoding="utf-8")
     imported = import_report(report, "report.txt")
     assert imported.data["sections"] == EXPECTED
     assert imported.data["series"] == {"name": "亞太政策報告系列", "number": "113002"}

@@ -19,8 +19,6 @@ import subprocess
 import time
 from pathlib import Path
 
-import pytest
-
 from .conftest import ROOT
 
 RUNNABLE = re.compile(r"^```sh runnable\n(.*?)^```", re.M | re.S)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-
 from datetime import date
 from typing import Any, TypeVar, get_args, get_origin
 
