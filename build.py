@@ -14,6 +14,7 @@ HERE = Path(__file__).resolve().parent
 VENV = HERE / ".venv"
 VENV_PYTHON = VENV / "bin" / "python"
 # What the first command needs; the rest of the dependencies come with the same install.
+HANDED_OVER = "POLICYBRIEF_HANDED_OVER"
 NEEDED = ("policybrief", "click", "yaml", "jinja2", "pydantic", "weasyprint", "pptx")
 
 
@@ -34,8 +35,10 @@ def missing_modules() -> list[str]:
 def main() -> int:
     """Run the command line in the project's Python; return its exit code."""
     if not running_in_venv():
-        if VENV_PYTHON.exists():
+        if VENV_PYTHON.exists() and not os.environ.get(HANDED_OVER):
             # os.execv replaces this process: same pid, signals and terminal, no second Python waiting.
+            # The mark stops a loop should that Python not count as the .venv's (a broken or moved venv).
+            os.environ[HANDED_OVER] = "1"
             os.execv(VENV_PYTHON, [str(VENV_PYTHON), str(Path(__file__)), *sys.argv[1:]])
         if missing_modules():
             sys.stderr.write(f"{HERE.name}: the project is not set up yet (no .venv): run `make` in {HERE} first, "

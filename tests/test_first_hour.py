@@ -127,6 +127,9 @@ CASES = [
     ("misspelt-key", ["check"], content_file(GOOD.replace("title:", "title: 測試\nshort_titel:", 1)), 1,
      "bad.yaml:5: short_titel: unknown key; did you mean 'short_title'? allowed here: series, title, short_title, subtitle, "
      "publisher, date, keywords, editor, contributors, preface, sections, sources, series_list, extra."),
+    ("misspelt-required-key", ["check"], content_file(GOOD.replace("title:", "titel:", 1)), 1,
+     "bad.yaml:4: titel: unknown key; did you mean 'title'? allowed here: series, title, short_title, subtitle, "
+     "publisher, date, keywords, editor, contributors, preface, sections, sources, series_list, extra."),
     ("misspelt-nested-key", ["check"], content_file(GOOD + "            on_slide: false\n"), 1,
      "bad.yaml:14: sections[0].topics[0].points[0].on_slide: unknown key; did you mean 'on_slides'? "
      "allowed here: headline, body, on_slides."),
