@@ -112,7 +112,7 @@ def find_content(paths: Iterable[Path], default_folder: Path = Path("content")) 
     if found:
         return found
     if not default_folder.is_dir():
-        raise BriefError(f"{default_folder}: no such folder; name a content file, e.g. python build.py content/107005.yaml.")
+        raise BriefError(f"{default_folder}: no such folder; name a content file, e.g. python3 build.py content/107005.yaml.")
     found = sorted(default_folder.glob("*.yaml"))
     if not found:
         raise BriefError(f"{default_folder}: holds no .yaml content file; add one or name a file.")
@@ -219,6 +219,8 @@ def build(
 
     # The theme is read only now: its file is part of every fingerprint, so a no-change rebuild needs no YAML.
     settings.theme = load_theme(folders)
+    for message in settings.theme.warnings():
+        on_warning(message)
     # The first file is validated before WeasyPrint is imported (for the HarfBuzz check) and workers
     # start: a refused file (a 100,000-character URL) costs no more than a check.
     problems: list = []
@@ -531,8 +533,8 @@ def _harfbuzz_subset() -> bool:
 TEMPLATES_README = """\
 # Your templates
 
-This folder was made by `python build.py init-templates`. Use it with
-`python build.py --templates {folder}` (or list it under `templates:` in a
+This folder was made by `python3 build.py init-templates`. Use it with
+`python3 build.py --templates {folder}` (or list it under `templates:` in a
 policybrief.yaml next to your content folder). Each file here overrides the
 built-in file of the same name; a file you delete falls back to the built-in,
 so keep only the files you change:

@@ -5,6 +5,7 @@ Kept free of heavy imports so that ``--help`` and ``check`` stay fast.
 
 from __future__ import annotations
 
+import difflib
 import os
 import shutil
 import signal
@@ -20,17 +21,44 @@ from policybrief.errors import BriefError
 DEFAULT_COMMAND = "all"
 
 
+class FullHelpCommand(click.Command):
+    """A command whose line in the command list is its whole first paragraph, never cut short with ``...``."""
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        return (self.short_help or self.help or "").split("\n\n")[0].replace("\n", " ").strip()
+
+
 class DefaultGroup(click.Group):
     """A group that runs ``all`` when no command is named (``build.py content/x.yaml``)."""
 
+    command_class = FullHelpCommand
+
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
+            if args and _looks_like_a_command(args[0]):
+                _no_such_command(args[0], sorted(self.commands))
             args = [DEFAULT_COMMAND, *args]
         return super().parse_args(ctx, args)
 
 
+def _looks_like_a_command(word: str) -> bool:
+    """Return whether ``word``, in a command's place, is meant as a command: a bare word that names no file."""
+    return bool(word) and not word.startswith("-") and "/" not in word and "." not in word and not Path(word).exists()
+
+
+def _no_such_command(word: str, commands: list[str]) -> None:
+    """Print that ``word`` is no command (with the command it most likely means) and exit 1."""
+    close = difflib.get_close_matches(word, commands, n=1, cutoff=0.6)
+    if close:
+        advice = f"did you mean '{close[0]}'? (commands: {', '.join(commands)})"
+    else:
+        advice = f"name a content file (e.g. content/107005.yaml) or a command: {', '.join(commands)}"
+    click.echo(f"{word}: no such command or file; {advice}.", err=True)
+    sys.exit(1)
+
+
 content_argument = click.argument("content", nargs=-1, type=click.Path(path_type=Path))
-out_option = click.option("--out", "out_dir", default=Path("build"), show_default=True, type=click.Path(path_type=Path), help="Folder the outputs are written to.")
+out_option = click.option("-o", "--out", "out_dir", default=Path("build"), show_default=True, type=click.Path(path_type=Path), help="Folder the outputs are written to.")
 templates_option = click.option("--templates", "templates", multiple=True, type=click.Path(path_type=Path), help="Folder of template overrides, searched before the built-in templates (repeatable).")
 debug_option = click.option("--debug", is_flag=True, help="Show the Python traceback of an error.")
 force_option = click.option("--force", is_flag=True, help="Rebuild even the outputs that are up to date.")
@@ -39,12 +67,27 @@ variant_option = click.option(
     help=f"PDF flavour: {DEFAULT_VARIANT} (tagged, accessible), or {ARCHIVE_VARIANT} for archives (archival and tagged).")
 
 
-@click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
+EXAMPLES = """Examples:
+
+\b
+  {prog}                                  every content/*.yaml -> build/<name>.pdf and .pptx
+  {prog} pdf content/107005.yaml -o out   only the PDF brief, into out/
+  {prog} html                             the web edition, build/<name>.html
+  {prog} check                            validate content and templates, write nothing
+  {prog} serve                            live preview at http://127.0.0.1:8000/
+  {prog} --templates my-templates         build with your own templates and theme
+  {prog} import report.pdf -o content/draft.yaml
+
+Each command has --help. Docs: README.md and docs/ in the project folder."""
+
+
+@click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120},
+             epilog=EXAMPLES.format(prog="python3 build.py"))
 @click.version_option(__version__, prog_name="policybrief")
 def cli() -> None:
-    """Build policy briefs (PDF) and briefing decks (PPTX) from content YAML.
+    """Build policy briefs (PDF), briefing decks (PPTX) and web editions from content YAML.
 
-    With no command, builds every content/*.yaml into build/.
+    With no command, builds every content/*.yaml into build/ (the command `all`).
     """
 
 
@@ -197,11 +240,14 @@ def check_command(content, templates, debug) -> None:
 
 @cli.command("import")
 @click.argument("report", type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Content file to write (default: content/<series number>.yaml).")
+@click.option("-o", "--output", "--out", "output", type=click.Path(path_type=Path), help="Content file to write (default: content/<series number>.yaml).")
 @click.option("--force", is_flag=True, help="Replace the content file (content/<series number>.yaml or -o FILE) if it exists.")
 @debug_option
 def import_command(report, output, force, debug) -> None:
-    """Import REPORT (.txt or .pdf): write its metadata and 提要 as content YAML."""
+    """Import REPORT (.txt or .pdf): write its metadata and 提要 as content YAML.
+
+    The text a report must hold, with a minimal example: docs/importing.md.
+    """
     from policybrief.importer.report import import_to_file
 
     progress = Progress()  # pages read, on a terminal: a long PDF takes seconds
@@ -228,7 +274,7 @@ def init_templates_command(folder, debug) -> None:
                f"and build with --templates {folder}")
 
 
-preview_out_option = click.option("--out", "out_dir", default=Path("build/preview"), show_default=True,
+preview_out_option = click.option("-o", "--out", "out_dir", default=Path("build/preview"), show_default=True,
                                   type=click.Path(path_type=Path), help="Folder the outputs and PNGs are written to.")
 
 
@@ -317,10 +363,47 @@ def _run(debug: bool, action):
         sys.exit(1)
 
 
+COMMAND_EXAMPLES = {
+    "all": ["{prog} all", "{prog} content/107005.yaml -o out --templates my-templates"],
+    "pdf": ["{prog} pdf content/107005.yaml", "{prog} pdf -o out --pdf-variant pdf/a-3a"],
+    "slides": ["{prog} slides content/107005.yaml", "{prog} slides --pdf -o out"],
+    "html": ["{prog} html content/107005.yaml -o site"],
+    "check": ["{prog} check", "{prog} check content/107005.yaml --templates my-templates"],
+    "import": ["{prog} import report.pdf", "{prog} import report.txt -o content/draft.yaml --force",
+],
+    "init-templates": ["{prog} init-templates my-templates", "{prog} --templates my-templates"],
+    "preview": ["{prog} preview content/107005.yaml -o build/preview"],
+    "watch": ["{prog} watch content/107005.yaml --templates my-templates"],
+    "serve": ["{prog} serve", "{prog} serve content/107005.yaml --port 8001 --templates my-templates"],
+}
+
+
+def set_examples(prog: str) -> None:
+    """Write the examples of every ``--help`` for the program as called (``prog``)."""
+    cli.epilog = EXAMPLES.format(prog=prog)
+    for name, lines in COMMAND_EXAMPLES.items():
+        cli.commands[name].epilog = "Examples:\n\n\b\n" + "\n".join(f"  {line.format(prog=prog)}" for line in lines)
+
+
+set_examples("python3 build.py")
+
+
+def program_name(argv0: str) -> str:
+    """Return the program as the user called it, for usage lines and examples (``python3 build.py``, ``policybrief``)."""
+    name = Path(argv0).name
+    if name == "build.py":
+        return "python3 build.py"
+    if name == "__main__.py":
+        return "python3 -m policybrief"
+    return name or "policybrief"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return its exit code (the process ends at once after a build stopped its workers half-way)."""
+    prog = program_name(sys.argv[0] if sys.argv else "")
+    set_examples(prog)
     try:
-        cli.main(args=argv, prog_name="build.py", standalone_mode=True)
+        cli.main(args=argv, prog_name=prog, standalone_mode=True)
         code = 0
     except SystemExit as exit_:
         code = int(exit_.code or 0) if not isinstance(exit_.code, str) else 1

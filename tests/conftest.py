@@ -34,7 +34,7 @@ def user_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def run_cli(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Return the finished ``python build.py ARGS`` as a user would run it in ``cwd`` (in ``env``, default ours).
+    """Return the finished ``python3 build.py ARGS`` as a user would run it in ``cwd`` (in ``env``, default ours).
 
     It runs in this process through click's CliRunner, which keeps stdout and
     stderr apart and catches the output of C libraries and child processes
@@ -64,7 +64,7 @@ def run_cli(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> 
 
 
 def run_process(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Return the finished ``python build.py ARGS`` run in a fresh interpreter, for what only a new process shows
+    """Return the finished ``python3 build.py ARGS`` run in a fresh interpreter, for what only a new process shows
     (e.g. a build reproducible across interpreters, each with its own string hash seed)."""
     return subprocess.run(
         [sys.executable, str(ROOT / "build.py"), *args], cwd=cwd, capture_output=True, text=True, timeout=300, env=env

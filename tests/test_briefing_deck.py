@@ -318,7 +318,11 @@ def corporate_master(folder: Path) -> Path:
             master.slide_layouts.remove(layout)
     (folder / "deck").mkdir(parents=True)
     master.save(str(folder / "deck" / "corporate.pptx"))
-    shutil.copy(ROOT / "examples" / "corporate" / "theme.yaml", folder / "theme.yaml")
+    # Only the five basic roles mapped (the shipped example maps all eleven of its own master).
+    (folder / "theme.yaml").write_text("deck:\n  master: deck/corporate.pptx\n  layouts:\n"
+                                       + "".join(f"    {role}: {name}\n" for role, name in zip(
+                                           ("title", "agenda", "section", "topic", "closing"), names.values(), strict=True)),
+                                       encoding="utf-8")
     return folder
 
 

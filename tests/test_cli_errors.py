@@ -30,7 +30,7 @@ CASES = [
     ("syntax-error", "title: [unclosed\n", "bad.yaml:2: YAML syntax error: expected ',' or ']', but got '<stream end>'."),
     ("unknown-key", GOOD + "colour: red\n",
      "bad.yaml:14: colour: unknown key; allowed here: series, title, short_title, subtitle, publisher, date, "
-     "keywords, editor, contributors, preface, sections, sources, series_list."),
+     "keywords, editor, contributors, preface, sections, sources, series_list, extra."),
     ("missing-field", GOOD.replace("            body: 內文。\n", ""),
      "bad.yaml:12: sections[0].topics[0].points[0].body: field required."),
     ("wrong-type", GOOD.replace("title: 測試報告", "title: 42"), "bad.yaml:4: title: expected text, got the number 42."),

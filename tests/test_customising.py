@@ -29,8 +29,8 @@ def section(title: str) -> str:
 
 
 def doc_command(title: str) -> list[str]:
-    """Return the arguments of the one ``python build.py …`` command in the doc's section ``title``."""
-    commands = re.findall(r"^python build\.py (.+)$", section(title), re.M)
+    """Return the arguments of the one ``python3 build.py …`` command in the doc's section ``title``."""
+    commands = re.findall(r"^python3 build\.py (.+)$", section(title), re.M)
     assert len(commands) == 1, commands
     return commands[0].split()
 

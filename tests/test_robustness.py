@@ -1,6 +1,6 @@
 """Bad input never crashes, never corrupts a previous output, always says what to fix.
 
-Every case runs ``python build.py`` as a user would, in a folder that already
+Every case runs ``python3 build.py`` as a user would, in a folder that already
 holds yesterday's good 107005.pdf and 107005.pptx, and asserts: exit code 1,
 exactly the expected one-sentence message, no traceback, and the previous
 outputs byte-identical with their modification times unchanged and no
@@ -127,7 +127,7 @@ CASES: list[tuple[str, Callable[[Path], list[str]], str]] = [
     ("content-is-folder", args("sub", folders=("sub",)), "sub: is a folder, not a YAML file; name a .yaml file inside it."),
     ("missing-content", args("nope.yaml"), "nope.yaml: no such file; check the path."),
     ("empty-content-folder", args(folders=("content",)), "content: holds no .yaml content file; add one or name a file."),
-    ("no-content-folder", args(), "content: no such folder; name a content file, e.g. python build.py content/107005.yaml."),
+    ("no-content-folder", args(), "content: no such folder; name a content file, e.g. python3 build.py content/107005.yaml."),
     # --- YAML structure ---
     ("tab-indent", content(GOOD.replace("  name:", "\tname:")),
      f"{BAD}:2: YAML syntax error: found character '\\t' that cannot start any token; indent with spaces, not tabs."),
@@ -145,7 +145,7 @@ CASES: list[tuple[str, Callable[[Path], list[str]], str]] = [
     # --- values ---
     ("unknown-key", content(GOOD + "colour: red\n"),
      f"{BAD}:14: colour: unknown key; allowed here: series, title, short_title, subtitle, publisher, date, "
-     "keywords, editor, contributors, preface, sections, sources, series_list."),
+     "keywords, editor, contributors, preface, sections, sources, series_list, extra."),
     ("wrong-type", content(GOOD.replace("title: 測試報告", "title: 42")), f"{BAD}:4: title: expected text, got the number 42."),
     ("empty-headline", content(GOOD.replace("headline: 標題", 'headline: ""')),
      f"{BAD}:12: sections[0].topics[0].points[0].headline: must not be empty."),
@@ -297,7 +297,8 @@ CUSTOM_CASES: list[tuple[str, Callable[[Path], list[str]], str]] = [
      THEME + ":16: fonts.body.latin: the font 'No Such Serif' is not installed on this machine; "
      "install it, or name an installed family (fc-list : family lists them)."),
     ("page-size", theme(("size: A4", "size: A4 } html {")),
-     THEME + ":21: brief.page.size: expected a page size such as \"A4\", \"B5\" or \"letter landscape\", not 'A4 } html {'."),
+     THEME + ":21: brief.page.size: expected a page size such as \"A4\", \"A5\", \"B5\", \"letter\", \"A5 landscape\" "
+     "or width and height such as \"170mm 240mm\", not 'A4 } html {'."),
     ("size-too-small", theme(("min_body_size: 14", "min_body_size: 6")), THEME + ":52: deck.min_body_size: must be at least 10, not 6."),
     ("size-too-large", theme(("  title_size: 36", "  title_size: 200")), THEME + ":48: deck.title_size: must be at most 96, not 200."),
     ("size-not-a-number", theme(("body_size: 28", "body_size: large")), THEME + ":49: deck.body_size: expected a number, got text."),
@@ -331,7 +332,7 @@ CUSTOM_CASES: list[tuple[str, Callable[[Path], list[str]], str]] = [
      "policybrief.yaml:1: templates folder 'nowhere' does not exist; fix the path (it is relative to policybrief.yaml)."),
     ("project-second-folder-missing", project("templates:\n  - house\n  - nowhere\n", folders=("house",)),
      "policybrief.yaml:3: templates folder 'nowhere' does not exist; fix the path (it is relative to policybrief.yaml)."),
-    ("project-unknown-key", project("template: [house]\n"), "policybrief.yaml:1: template: unknown key; allowed here: templates, pdf_seconds."),
+    ("project-unknown-key", project("template: [house]\n"), "policybrief.yaml:1: template: unknown key; did you mean 'templates'? allowed here: templates, pdf_seconds."),
     ("project-not-a-list", project("templates: house\n"),
      "policybrief.yaml:1: templates: expected a list (lines starting with '- '), got text."),
     ("project-empty", project(""), "policybrief.yaml:1: the file is empty; it must hold a mapping of keys such as 'templates:'."),

@@ -291,8 +291,10 @@ def test_an_edited_headline_appears_without_a_reload(server, browser, site):
 @pytest.mark.parametrize("broken,located", [
     # An unclosed flow sequence: YAML notices on the next line.
     (f"headline: [{HEADLINE}", r"content/107005\.yaml:{next}: YAML syntax error: expected ',' or ']', but got ':'\.$"),
+    # An unclosed quote: located where it opens, in plain words, as a build says it.
+    (f'headline: "{HEADLINE}', r"content/107005\.yaml:{line}: the quote \" that opens the value here is never closed; .*$"),
     ('headline: ""', r"content/107005\.yaml:{line}: sections\[0\]\.topics\[0\]\.points\[0\]\.headline: must not be empty\.$"),
-], ids=["syntax", "schema"])
+], ids=["syntax", "unclosed-quote", "schema"])
 def test_a_broken_yaml_shows_its_file_and_line_keeps_the_last_web_edition_and_recovers(server, browser, site, broken, located):
     content = site / "content" / "107005.yaml"
     good = content.read_text(encoding="utf-8")

@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # annotations only: importing pydantic here would slow a no-c
     from policybrief.load.schema import Point, Report
 
 # The cover title is set on a 150 mm line at 26 pt: at most 16 ems.
-COVER_LINE_EMS = 16
+COVER_LINE_EMS = 16  # on A4; a narrower page's cover holds as many fewer as its width takes
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,12 @@ def recommendations_topic(sections: list[SectionView]) -> TopicView:
     return sections[-1].topics[-1]
 
 
+def cover_line_ems(theme: Theme) -> int:
+    """Return how many ems of the cover title fit on a line: COVER_LINE_EMS on A4, fewer on a narrower page."""
+    page = theme.brief.page
+    return max(4, min(COVER_LINE_EMS, int(COVER_LINE_EMS * page.dimensions()[0] / 210 / page.cover_scale())))
+
+
 def template_context(report: Report, theme: Theme) -> dict[str, Any]:
     """Return the variables every template receives (see docs/customising.md)."""
     sections = section_views(report)
@@ -96,9 +102,9 @@ def template_context(report: Report, theme: Theme) -> dict[str, Any]:
         "point_count": sum(len(t.points) for s in sections for t in s.topics),
         "build_date": date,
         "pdf_date": date.isoformat(),
-        "title_lines": theme.fonts.heading.measurer(bold=True).balanced_lines(report.title, COVER_LINE_EMS),
+        "title_lines": theme.fonts.heading.measurer(bold=True).balanced_lines(report.title, cover_line_ems(theme)),
         # Body paragraphs as justified lines: body_lines(text) → [Line(text, spacing, final)].
-        "body_lines": partial(justified_lines, theme.fonts.body.measurer(), measure=theme.brief.measure,
+        "body_lines": partial(justified_lines, theme.fonts.body.measurer(), measure=theme.brief.column(),
                               indent=theme.brief.indent),
         # The brief's font-family lists, each family's subset first (see brief/subset.py).
         "font_body": families_css(theme.fonts.body.families()),

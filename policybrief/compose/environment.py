@@ -21,6 +21,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
+from policybrief.compose.addresses import ResolvingLoader
 from policybrief.errors import BriefError, Problem, TemplateError, shown_path
 from policybrief.output import cache_folder
 from policybrief.typography.rules import LATIN_LANG, latin_phrases
@@ -200,7 +201,7 @@ def _short_number(value: float) -> str:
 def make_environment(folders: list[Path]) -> jinja2.Environment:
     """Return a sandboxed, autoescaping, strict Jinja environment over ``folders``, its renders' cost bounded."""
     env = LimitedEnvironment(
-        loader=jinja2.FileSystemLoader([str(f) for f in folders]),
+        loader=ResolvingLoader(folders),
         undefined=jinja2.StrictUndefined,
         autoescape=True,
         trim_blocks=True,

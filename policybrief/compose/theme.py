@@ -19,7 +19,8 @@ from pydantic import AfterValidator, Field, PrivateAttr
 
 from policybrief.compose.environment import builtin_templates, find_file
 from policybrief.errors import TemplateError, shown_path
-from policybrief.load.schema import Model
+from policybrief.load.glyphs import Families
+from policybrief.load.schema import Extra, Model
 from policybrief.load.validate import validate
 from policybrief.load.yamlfile import load_yaml
 from policybrief.typography.fonts import WEIGHTS, installed
@@ -29,7 +30,19 @@ THEME_FILE = "theme.yaml"
 _COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 _LENGTH = re.compile(r"[0-9]+(\.[0-9]+)?(mm|cm|pt|in)")  # ASCII digits: a full-width ２２mm is not CSS
 _FONT = re.compile(r"[\w][\w \-]*")
-_PAGE = re.compile(r"(A[3-5]|B[45]|JIS-B[45]|letter|legal)( (portrait|landscape))?")
+# Named page sizes (width × height in mm, portrait), as CSS knows them; names are matched in any case.
+PAGE_SIZES = {"A3": (297, 420), "A4": (210, 297), "A5": (148, 210), "A6": (105, 148), "B4": (250, 353),
+              "B5": (176, 250), "JIS-B4": (257, 364), "JIS-B5": (182, 257), "letter": (215.9, 279.4),
+              "legal": (215.9, 355.6)}
+# The smallest page the brief is laid out on (A6): below it the cover, the running heads and a
+# column of a dozen characters no longer fit.
+MIN_PAGE = (105, 148)
+MM_PER_UNIT = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72}
+_CUSTOM_PAGE = re.compile(r"([0-9]+(?:\.[0-9]+)?)(mm|cm|in|pt) +([0-9]+(?:\.[0-9]+)?)(mm|cm|in|pt)")
+_ORIENTED = re.compile(r"(\S+)(?: +(portrait|landscape))?", re.I)
+# Of the page's width (height), at most this much goes to the two side (top and bottom)
+# margins: the built-in A4 margins would leave a small page a column of a few characters.
+MAX_MARGIN_SHARE = 0.4
 _LAYOUT = re.compile(r"[^\x00-\x1f]+")
 
 
@@ -45,7 +58,51 @@ def _matching(pattern: re.Pattern[str], what: str):
 Colour = Annotated[str, _matching(_COLOUR, 'a colour as #RRGGBB, e.g. "#1F3864"'), AfterValidator(str.upper)]
 Length = Annotated[str, _matching(_LENGTH, 'a length such as "22mm" or "10.5pt"')]
 FontName = Annotated[str, _matching(_FONT, 'a font name of letters, digits, spaces and hyphens, e.g. "Noto Sans CJK TC"')]
-PageSize = Annotated[str, _matching(_PAGE, 'a page size such as "A4", "B5" or "letter landscape"')]
+def _page_size(value: str) -> str:
+    """Return a page size written as CSS wants it ("a5" → "A5", "Letter Landscape" → "letter landscape").
+
+    Raises ValueError for an unknown name or a page smaller than MIN_PAGE.
+    """
+    value = " ".join(value.split())
+    custom = _CUSTOM_PAGE.fullmatch(value)
+    oriented = _ORIENTED.fullmatch(value)
+    names = {name.lower(): name for name in PAGE_SIZES}
+    if custom:
+        normal = f"{custom[1]}{custom[2]} {custom[3]}{custom[4]}"
+    elif oriented and oriented[1].lower() in names:
+        normal = names[oriented[1].lower()] + (f" {oriented[2].lower()}" if oriented[2] else "")
+    else:
+        raise ValueError(f"expected a page size such as \"A4\", \"A5\", \"B5\", \"letter\", \"A5 landscape\" "
+                         f"or width and height such as \"170mm 240mm\", not {value!r}")
+    width, height = page_dimensions(normal)
+    if min(width, height) < MIN_PAGE[0] - 0.05 or max(width, height) < MIN_PAGE[1] - 0.05:
+        raise ValueError(f"{value!r} is {width:g} × {height:g} mm, smaller than the {MIN_PAGE[0]} × {MIN_PAGE[1]} mm (A6) "
+                         "the brief can be laid out on; choose a larger page")
+    return normal
+
+
+def page_dimensions(size: str) -> tuple[float, float]:
+    """Return (width, height) in mm of a page size as ``_page_size`` writes it."""
+    custom = _CUSTOM_PAGE.fullmatch(size)
+    if custom:
+        return float(custom[1]) * MM_PER_UNIT[custom[2]], float(custom[3]) * MM_PER_UNIT[custom[4]]
+    name, _, orientation = size.partition(" ")
+    width, height = PAGE_SIZES[name]
+    return (height, width) if orientation == "landscape" else (width, height)
+
+
+def to_mm(length: str) -> float:
+    """Return a Length (``"22mm"``, ``"11pt"``) in millimetres."""
+    number, unit = _LENGTH.fullmatch(length).group(0, 2)
+    return float(number[: -len(unit)]) * MM_PER_UNIT[unit]
+
+
+def _mm(value: float) -> str:
+    """Return ``value`` millimetres as a CSS length with at most two decimals."""
+    return f"{round(value, 2):g}mm"
+
+
+PageSize = Annotated[str, AfterValidator(_page_size)]
 LayoutName = Annotated[str, _matching(_LAYOUT, "a layout name on one line")]
 FileName = Annotated[str, _matching(_LAYOUT, "a file name on one line")]
 
@@ -93,6 +150,48 @@ class Page(Model):
     margin_inner: Length
     margin_outer: Length
 
+    def dimensions(self) -> tuple[float, float]:
+        """Return the page's (width, height) in mm."""
+        return page_dimensions(self.size)
+
+    def margins(self) -> dict[str, str]:
+        """Return the margins (top, bottom, inner, outer) as CSS lengths, those of each pair shrunk together
+        where the theme's would take more than MAX_MARGIN_SHARE of the page (a small page keeps a column)."""
+        width, height = self.dimensions()
+        pairs = {("top", "bottom"): height, ("inner", "outer"): width}
+        result: dict[str, str] = {}
+        for pair, side in pairs.items():
+            lengths = [to_mm(getattr(self, f"margin_{name}")) for name in pair]
+            scale = min(1.0, MAX_MARGIN_SHARE * side / sum(lengths)) if sum(lengths) else 1.0
+            for name, length in zip(pair, lengths, strict=True):
+                result[name] = getattr(self, f"margin_{name}") if scale == 1.0 else _mm(length * scale)
+        return result
+
+    def text_width(self) -> float:
+        """Return the width in mm between the side margins."""
+        margins = self.margins()
+        return self.dimensions()[0] - to_mm(margins["inner"]) - to_mm(margins["outer"])
+
+    def cover_scale(self) -> float:
+        """Return how much smaller than on A4 the cover title is set (1.0 on a page as wide as A4 or wider)."""
+        return round(min(1.0, self.dimensions()[0] / 210) ** 0.5, 3)
+
+    def cover_title_top(self) -> str:
+        """Return the space between the cover's band and its title: 78 mm on A4, less than in proportion on a
+        shorter page, whose band (set in fixed sizes) takes a larger share of it."""
+        share = self.dimensions()[1] / 297
+        return _mm(max(10.0, 78 * share - 35 * max(0.0, 1 - share)))
+
+    def narrow(self) -> bool:
+        """Return whether the page is too narrow for the back cover's series list in three columns."""
+        return self.dimensions()[0] < 170
+
+    def scaled(self, a4_length: float, along: str = "height") -> str:
+        """Return ``a4_length`` mm of an A4 page scaled to this page's height (or width) as a CSS length:
+        where the cover and back cover place things."""
+        width, height = self.dimensions()
+        return _mm(a4_length * (height / 297 if along == "height" else width / 210))
+
 
 class BriefStyle(Model):
     """Page and text sizes of the PDF brief."""
@@ -103,6 +202,10 @@ class BriefStyle(Model):
     measure: int = Field(41, ge=20, le=60)  # the text column, in Han characters (ems of body_size)
     indent: float = Field(2, ge=0, le=4)     # first-line indent of body paragraphs, in ems
     print_marks: bool = False                # 3 mm bleed and crop marks, for a print shop
+
+    def column(self) -> int:
+        """Return the text column in Han characters: ``measure``, or fewer where the page is narrower."""
+        return max(1, min(self.measure, int(self.page.text_width() / to_mm(self.body_size) + 0.01)))
 
 
 class Layouts(Model):
@@ -161,12 +264,22 @@ class Theme(Model):
     brief: BriefStyle
     deck: DeckStyle
     logo: FileName | None = None
+    extra: Extra = {}  # the user's own texts, for their templates: theme.extra.brand
     _folder: Path = PrivateAttr(default=Path("."))  # where theme.yaml was found: not a key of the file
+    _font_places: dict[str, tuple[str, int, str]] = PrivateAttr(default_factory=dict)  # role → (file, line, key)
+    _warnings: list[str] = PrivateAttr(default_factory=list)  # what a build should say about the theme
+
+    def warnings(self) -> list[str]:
+        """Return the located warnings about this theme (e.g. a heading face without bold)."""
+        return list(self._warnings)
 
     def font_roles(self) -> list[tuple[str, ...]]:
         """Return the font families of each role (body, heading, slides; each distinct list once), for the glyph check."""
-        faces = (self.fonts.body, self.fonts.heading, self.fonts.slides)
-        return list(dict.fromkeys(tuple(face.families()) for face in faces))
+        roles = {role: getattr(self.fonts, role) for role in ("body", "heading", "slides")}
+        found: dict[tuple[str, ...], Families] = {}
+        for role, face in roles.items():
+            found.setdefault(tuple(face.families()), Families(face.families(), self._font_places.get(role)))
+        return list(found.values())
 
     def layout_name(self, role: str) -> str:
         """Return the master's layout name for slide ``role`` (a literal layout name passes through)."""
@@ -203,13 +316,31 @@ def load_theme(folders: list[Path]) -> Theme:
         document.data = _merged(load_yaml(builtin, shown_path(builtin)).data, document.data)
     theme = validate(document, Theme)
     theme._folder = path.parent.resolve()
+    theme._font_places = {role: (shown_path(path), document.line_of(("fonts", role, "east_asian")), f"fonts.{role}")
+                          for role in ("body", "heading", "slides")}
     if theme.logo:
         _check_logo(theme, f"{shown_path(path)}:{document.line_of(('logo',))}", folders)
     _check_master(theme, f"{shown_path(path)}:{document.line_of(('deck', 'master'))}", folders)
     for role, kind in ((role, kind) for role in ("heading", "body", "slides") for kind in ("latin", "east_asian")):
         _check_font(getattr(getattr(theme.fonts, role), kind), f"{shown_path(path)}:{document.line_of(('fonts', role, kind))}",
                     f"fonts.{role}.{kind}")
+    for kind in ("latin", "east_asian"):
+        family = getattr(theme.fonts.heading, kind)
+        if not _has_bold(family):
+            theme._warnings.append(
+                f"{shown_path(path)}:{document.line_of(('fonts', 'heading', kind))}: fonts.heading.{kind}: {family} has no "
+                "bold face, so headings come out in its regular weight; name a family with a bold face (e.g. Noto Sans CJK TC).")
     return theme
+
+
+def _has_bold(family: str) -> bool:
+    """Return whether the installed ``family`` has a bold face of its own.
+
+    Asked for bold, fontconfig answers with the regular face (marked to be
+    emboldened) when there is none: the same file and face index.
+    """
+    bold, regular = installed(family, WEIGHTS["bold"]), installed(family, WEIGHTS["normal"])
+    return bold is not None and regular is not None and (bold.path, bold.index) != (regular.path, regular.index)
 
 
 def _check_font(family: str, where: str, key: str) -> None:

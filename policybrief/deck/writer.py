@@ -21,7 +21,7 @@ from policybrief.deck.master import Master
 if TYPE_CHECKING:
     from policybrief.compose.theme import Theme
 
-SLIDE_WIDTH, SLIDE_HEIGHT = 12192000, 6858000  # 16:9 in EMU
+SLIDE_WIDTH, SLIDE_HEIGHT = 12192000, 6858000  # 16:9 in EMU: for a master that names no size
 NOTES_SIZE = 12
 
 
@@ -44,9 +44,10 @@ def deck_info(context: dict[str, Any]) -> DeckInfo:
 
 
 def write_deck(slides: list[Slide], master: Master, info: DeckInfo, theme: Theme, logo: Logo | None = None) -> bytes:
-    """Return the bytes of the 16:9 deck holding ``slides`` on ``master``, styled by ``theme``."""
+    """Return the bytes of the deck holding ``slides`` on ``master`` (in its slide size: 16:9, 4:3…), styled by ``theme``."""
     deck = master.deck
-    deck.slide_width, deck.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
+    # The master's layouts (and so the fitted boxes) are drawn for its own size: keep it.
+    deck.slide_width, deck.slide_height = deck.slide_width or SLIDE_WIDTH, deck.slide_height or SLIDE_HEIGHT
     deck.notes_master  # noqa: B018 - made now, before the slides, so its part and relationship come first
     ooxml.remember_part_names(deck.part.package)  # a notes slide each: linear, not quadratic, in the slides
     faces = (theme.fonts.slides.latin, theme.written_east_asian())
@@ -164,7 +165,7 @@ def _add_slide(deck: Any, slide: Slide, master: Master, faces: tuple[str, str], 
     if slide.notes:
         _write(added.notes_slide.notes_placeholder, [Para(note, NOTES_SIZE, False, 0, 6) for note in slide.notes], faces)
     if slide.logo and logo is not None:
-        _add_logo(added, logo)
+        _add_logo(added, logo, (deck.slide_width, deck.slide_height))
 
 
 def _write(shape: Any, paragraphs: list[Para], faces: tuple[str, str]) -> None:
@@ -202,13 +203,13 @@ def _add_footer(added: Any, slide: Slide, master: Master, number: int, faces: tu
     ooxml.make_slide_number(shape)
 
 
-def _add_logo(added: Any, logo: Logo) -> None:
+def _add_logo(added: Any, logo: Logo, size: tuple[int, int]) -> None:
     """Put ``logo`` at the foot right of the title slide (on the paper colour, where any logo shows), after the title in reading order, with its alt text."""
     from pptx.util import Pt
 
     height = Pt(min(logo.height, 43))
     width = int(height * logo.width / logo.height)
-    picture = added.shapes.add_picture(io.BytesIO(logo.data), SLIDE_WIDTH - width - Pt(43), SLIDE_HEIGHT - height - Pt(36), width, height)
+    picture = added.shapes.add_picture(io.BytesIO(logo.data), size[0] - width - Pt(43), size[1] - height - Pt(36), width, height)
     ooxml.describe(picture, logo.alt)
 
 

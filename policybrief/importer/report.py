@@ -16,7 +16,15 @@ from pydantic import ValidationError
 
 from policybrief.errors import BriefError, ContentError
 from policybrief.importer.pdftext import Progress
-from policybrief.importer.summary import SECTION_LABEL, SourceLine, SummaryParser, mark_paragraph_ends
+from policybrief.importer.summary import (
+    SECTION_LABEL,
+    SourceLine,
+    SummaryParser,
+    is_typed,
+    listed_headings,
+    mark_paragraph_ends,
+    mark_typed_paragraph_ends,
+)
 from policybrief.load.files import check_report_file
 from policybrief.load.schema import Report
 from policybrief.output import write_atomic
@@ -25,8 +33,9 @@ from policybrief.typography.text import join_lines, normalise
 TITLE = re.compile(r"《(.+?)》", re.S)
 ROC_DATE = re.compile(r"中華民國(\d{1,3})年(\d{1,2})月")
 SIGNATURE = re.compile(r"^(.+?)謹誌$")
-SERIES_NAME = re.compile(r"^【(.+?)】$")
-SERIES_ENTRY = re.compile(r"^No\.\s*(\d{5,7})\s+(.+)$")
+SERIES_NAME = re.compile(r"^【(.+?)】(?:$|\s*No\.)")
+# An entry of the series list: "No. 107001 title", or "【name】 No. 107001 title" on one line (as a brief of this tool prints it).
+SERIES_ENTRY = re.compile(r"^(?:【.+?】\s*)?No\.\s*(\d{5,7})\s+(.+)$")
 URL = re.compile(r"https?://[^\s\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef]+")
 CITATION = re.compile(
     r"[“\"]\s*(?P<title>[^”\"]+?),?\s*[”\"]\s*(?P<publisher>[^,，]+),\s*"
@@ -78,6 +87,9 @@ def import_report(path: Path, name: str | None = None, on_progress: Progress | N
     """Return the content read from the report at ``path``; raise ContentError when it cannot be placed."""
     name = name or str(path)
     lines = read_lines(path, name, on_progress)
+    typed = is_typed(lines)
+    if typed:
+        lines = mark_typed_paragraph_ends(lines)
     start = next((i for i, line in enumerate(lines) if line.text.replace(" ", "") == "提要"), None)
     if start is None or not any(SECTION_LABEL.match(line.text) for line in lines[start:]):
         raise ContentError([f"{name}: no 提要 found (a line reading 提要 followed by sections 壹、貳…); import needs a report of the series."])
@@ -88,7 +100,7 @@ def import_report(path: Path, name: str | None = None, on_progress: Progress | N
     if not any(line.ends_paragraph for line in rest):
         marked = mark_paragraph_ends(rest)
         notes.append((lines[start].number, "no line ends with a space (were they trimmed?); paragraph ends are guessed from line lengths, check every point"))
-    summary = SummaryParser(name, {title, f"《{title}》", subtitle or title}).parse(marked)
+    summary = SummaryParser(name, {title, f"《{title}》", subtitle or title}, listed_headings(front)).parse(marked)
     preface = _preface(front)
     people, unsure = _people(preface)
     preface_line = next((line.number for line in front if normalise(line.text) == "序"), 1)
@@ -120,12 +132,20 @@ def _title(front: list[SourceLine], name: str) -> str:
     return normalise(matches[-1])
 
 
+SUBTITLE_MAX = 12  # characters: 政策報告, 研究報告; a longer line is text, not a subtitle
+
+
 def _subtitle(front: list[SourceLine]) -> str | None:
-    """Return the line between the 《title》 and the 提要 (e.g. 政策報告), if there is one."""
-    after = [line.text for line in front if line.text]
-    ends = [i for i, text in enumerate(after) if text.endswith("》")]
-    rest = after[ends[-1] + 1 :] if ends else []
-    return normalise(rest[0]) if len(rest) == 1 else None
+    """Return the subtitle (e.g. 政策報告): after 》 on the title's last line, else the short line that follows it."""
+    after = [normalise(line.text) for line in front if line.text]
+    ends = [i for i, text in enumerate(after) if "》" in text]
+    if not ends:
+        return None
+    rest = after[ends[-1]].rpartition("》")[2].strip()
+    following = after[ends[-1] + 1] if ends[-1] + 1 < len(after) else ""
+    candidate = rest or following
+    plain = candidate and len(candidate) <= SUBTITLE_MAX and candidate not in ("序", "提要")
+    return candidate if plain and not (SIGNATURE.match(candidate) or ROC_DATE.search(candidate)) else None
 
 
 def _publisher(front: list[SourceLine], name: str) -> str:
@@ -133,7 +153,7 @@ def _publisher(front: list[SourceLine], name: str) -> str:
     for line in front:
         match = SIGNATURE.match(normalise(line.text))
         if match:
-            return match[1]
+            return match[1].strip()
     raise ContentError([f"{name}: no publisher found (the 序 is signed 「… 謹誌」); add the signature line to the report text."])
 
 

@@ -33,6 +33,10 @@ TOPIC_LABEL = re.compile(r"^([一二三四五六七八九十百千零]+)、\s*")
 # (pdfminer's ``(cid:N)``) are Wingdings-style bullets.
 BULLET = re.compile(r"^(?:[●■◆▪•·◎○□◇►▶✓\ue000-\uf8ff]|\(cid:\d+\))\s*")
 FURNITURE = re.compile(r"^(?:\d{1,3}|[ivxlcIVXLC]{1,6}|[-–—]\s*\d{1,3}\s*[-–—])?$")
+# A headline numbered by hand (1. 1、 (1) （1）): in typed text only, where a wrapped line never starts with one.
+NUMBERED = re.compile(r"^\s*(?:\d{1,2}[.、．](?!\d)|[（(]\d{1,2}[)）])\s*")
+# What follows the 提要 and never belongs to it: the series list (【…系列】, No. NNNNNN …) and the sources.
+AFTER_SUMMARY = re.compile(r"^(?:【.+】|No\.\s*\d{5,7}\b|參考資料$|參考文獻$)")
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,58 @@ def _ends_paragraph(line: SourceLine, after: SourceLine | None, full: int) -> bo
     return full - columns(line.raw) > 2 * (first_unit_ems(after.text) + 0.5)
 
 
+def listed_headings(lines: list[SourceLine]) -> frozenset[str]:
+    """Return the section and topic headings a contents list (目次) in ``lines`` names, without numeral and page number."""
+    found = set()
+    for line in lines:
+        match = SECTION_LABEL.match(line.text) or TOPIC_LABEL.match(line.text)
+        if match:
+            found.add(re.sub(r"[\s.…·]*\d{1,3}$", "", line.text[match.end():]).strip())
+    return frozenset(found)
+
+
+def is_typed(lines: list[SourceLine]) -> bool:
+    """Return whether ``lines`` were typed by hand rather than extracted from a PDF.
+
+    Extracted text ends each paragraph with a space and puts a blank line after
+    almost every line (page furniture); typed text has neither: its paragraphs
+    end at a blank line or where a heading or headline follows.
+    """
+    texts = [i for i, line in enumerate(lines) if line.text]
+    if not texts or any(lines[i].ends_paragraph for i in texts):
+        return False
+    followed_by_blank = sum(1 for i in texts if i + 1 < len(lines) and not lines[i + 1].text)
+    return followed_by_blank < 0.6 * len(texts)
+
+
+def mark_typed_paragraph_ends(lines: list[SourceLine]) -> list[SourceLine]:
+    """Return typed ``lines`` in the extracted convention the parser reads.
+
+    A paragraph ends at a blank line, at the end of a heading (壹、 一、) or a
+    headline (● ■ • or numbered 1. (1)), and before one. Numbered headlines get
+    a bullet; where headlines are marked so, other lines lose their indentation
+    (a typed body paragraph is often indented, which in extracted text marks a headline).
+    """
+    marked = [SourceLine(line.number, "● " + NUMBERED.sub("", line.raw, count=1)) if NUMBERED.match(line.raw) else line
+              for line in lines]
+    if any(BULLET.match(line.text) for line in marked):
+        marked = [line if BULLET.match(line.text) else SourceLine(line.number, line.raw.lstrip(" \t\u3000")) for line in marked]
+    result = []
+    for index, line in enumerate(marked):
+        after = next((other for other in marked[index + 1:] if other.text), None)
+        blank_after = index + 1 < len(marked) and not marked[index + 1].text
+        ends = (not line.text or blank_after or after is None or _starts_block(line) or _starts_block(after))
+        result.append(SourceLine(line.number, line.raw.rstrip() + " " if ends and line.text else line.raw))
+    return result
+
+
+def _starts_block(line: SourceLine) -> bool:
+    """Return whether ``line`` is a heading, a marked headline or what follows the 提要 (typed text)."""
+    text = line.text
+    return bool(SECTION_LABEL.match(text) or TOPIC_LABEL.match(text) or BULLET.match(text) or AFTER_SUMMARY.match(text)
+                or text in ("序", "提要"))
+
+
 @dataclass
 class Field:
     """The text of one output field as it is gathered: paragraphs of lines."""
@@ -128,9 +184,10 @@ class Summary:
 class SummaryParser:
     """Reads the 提要's lines one by one into sections, topics and points."""
 
-    def __init__(self, name: str, furniture: set[str]) -> None:
+    def __init__(self, name: str, furniture: set[str], headings: frozenset[str] = frozenset()) -> None:
         self.name = name
         self.furniture = furniture
+        self.headings = headings  # the headings the contents (目次) lists, whole: a wrapped one is joined again
         self.sections: list[dict] = []
         self.warnings: list[tuple[int, str]] = []
         self.current: Field | None = None
@@ -142,6 +199,8 @@ class SummaryParser:
         for line in lines:
             if self.is_furniture(line):
                 continue
+            if AFTER_SUMMARY.match(line.text):
+                break  # the series list or the sources: never part of the last body, however it ended
             carry_on = self.paragraph_open(line)
             if not carry_on and self.ends_summary(line):
                 break
@@ -171,6 +230,8 @@ class SummaryParser:
             return False
         if not self.current.paragraphs[-1]:
             return True  # a numeral or bullet alone on its line: the text follows
+        if self.wraps_a_listed_heading(line):
+            return True
         if previous.continues:
             if self.has_label(line):
                 self.warn(line, "looks like a heading but the line above is unfinished; read as its continuation")
@@ -189,6 +250,14 @@ class SummaryParser:
             return True
         return False
 
+    def wraps_a_listed_heading(self, line: SourceLine) -> bool:
+        """Return True when ``line`` completes the heading being gathered as the contents list it (a wrapped heading)."""
+        if self.current is None or self.current.kind not in ("section", "topic") or not self.headings:
+            return False
+        so_far = join_lines(self.current.paragraphs[-1])
+        longer = join_lines([*self.current.paragraphs[-1], line.text])
+        return so_far not in self.headings and any(heading.startswith(longer) for heading in self.headings)
+
     def has_label(self, line: SourceLine) -> bool:
         """Return True when ``line`` starts with a section or topic numeral (壹、 一、)."""
         return bool(SECTION_LABEL.match(line.text) or TOPIC_LABEL.match(line.text))
@@ -203,6 +272,8 @@ class SummaryParser:
             self.current.add(line.text)
             return
         if self.current and self.current.kind == "headline":
+            if BULLET.match(line.text):
+                self.fail(self.previous, "the headline is not followed by its body (the next line is another headline)")
             self.start_field(self.sections[-1]["topics"][-1]["points"][-1], "body", line.text)
             return
         for label, start in ((SECTION_LABEL, self.start_section), (TOPIC_LABEL, self.start_topic)):

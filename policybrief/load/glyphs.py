@@ -38,21 +38,79 @@ def needs_glyph(char: str) -> bool:
     return not (0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF)
 
 
+class Families(tuple):
+    """A font role's families in order, and where the theme names them (file, line, key), for a message there."""
+
+    place: tuple[str, int, str] | None = None
+
+    def __new__(cls, families: Sequence[str], place: tuple[str, int, str] | None = None) -> Families:
+        made = super().__new__(cls, families)
+        made.place = place
+        return made
+
+
+# A font that lacks this many of the content's characters, or common Han characters (中), is the
+# wrong font for the content: one message at the theme says so, instead of one per content field.
+# A rare character (an Extension B ideograph) is the content's: reported at its field.
+WRONG_FONT_CHARACTERS = 10
+COMMON_HAN = "中"
+SHOWN_MISSING = 6
+
+
 def missing_glyphs(document: YamlDocument, roles: Sequence[Sequence[str]]) -> list[Problem]:
-    """Return one problem per text field holding a character that the families of some font role cannot draw.
+    """Return the problems of characters that the families of some font role cannot draw.
 
     ``roles`` lists each role's families in order (Theme.font_roles), as the
-    brief's CSS font-family list and the deck's Latin and East-Asian fonts try them.
+    brief's CSS font-family list and the deck's Latin and East-Asian fonts try
+    them. A role that cannot draw the content (Han characters, or characters
+    in several fields) is one problem at the theme's line (Families.place);
+    otherwise each text field with a character missing is one problem.
     """
-    problems = []
-    for key_path, text in strings_in(document.data):
-        for families in roles:
-            fonts = [font_codepoints(family) for family in families]
-            missing = next((c for c in text if needs_glyph(c) and not any(ord(c) in font for font in fonts)), None)
-            if missing is not None:
+    problems: list[Problem] = []
+    reported: set[tuple[str | int, ...]] = set()
+    for families in roles:
+        misses = _misses(document, families)
+        if misses and _wrong_font(misses, families) and getattr(families, "place", None):
+            problems.append(_wrong_font_problem(families, misses))
+            continue
+        for key_path, chars in misses:
+            missing = chars[0]
+            if key_path not in reported:
+                reported.add(key_path)
                 problems.append(Problem(
                     document.path,
                     f"U+{ord(missing):04X} ({unicodedata.name(missing, 'unnamed')}) has no glyph in {' or '.join(families)}",
                     document.line_of(key_path), format_key_path(key_path), "replace or remove it"))
-                break
-    return problems
+    return sorted(problems, key=lambda problem: (problem.file != document.path, problem.line))
+
+
+def _misses(document: YamlDocument, families: Sequence[str]) -> list[tuple[tuple[str | int, ...], str]]:
+    """Return (key path, the characters missing, in order) for each text field that ``families`` cannot draw whole."""
+    fonts = [font_codepoints(family) for family in families]
+    found = []
+    for key_path, text in strings_in(document.data):
+        missing = "".join(dict.fromkeys(c for c in text if needs_glyph(c) and not any(ord(c) in font for font in fonts)))
+        if missing:
+            found.append((key_path, missing))
+    return found
+
+
+def _wrong_font(misses: list[tuple[tuple[str | int, ...], str]], families: Sequence[str]) -> bool:
+    """Return whether ``misses`` say the font does not cover the content's script (not a rare character)."""
+    characters = {c for _, chars in misses for c in chars}
+    if len(characters) >= WRONG_FONT_CHARACTERS:
+        return True
+    han = any(0x4E00 <= ord(c) <= 0x9FFF for c in characters)
+    return han and not any(ord(COMMON_HAN) in font_codepoints(family) for family in families)
+
+
+def _wrong_font_problem(families: Families, misses: list[tuple[tuple[str | int, ...], str]]) -> Problem:
+    """Return the one problem, at the theme, of a font role that lacks the content's characters."""
+    characters = list(dict.fromkeys(c for _, chars in misses for c in chars))
+    shown = " ".join(characters[:SHOWN_MISSING]) + (f" and {len(characters) - SHOWN_MISSING:,} more" if len(characters) > SHOWN_MISSING else "")
+    file, line, key = families.place
+    han = any(unicodedata.name(c, "").startswith("CJK UNIFIED") for c in characters)
+    hint = ("name a typeface that covers Traditional Chinese (fc-list :lang=zh-tw family lists those installed)" if han
+            else "name a typeface that has these characters, or add one that has them as the Latin face")
+    return Problem(file, f"{' or '.join(families)} cannot draw the content's characters: no glyph for {shown}",
+                   line, key, hint)

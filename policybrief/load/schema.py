@@ -172,12 +172,33 @@ def _shown(value: str) -> str:
     return value if len(value) <= 40 else value[:40] + "…"
 
 
+def _as_written(value: str) -> str:
+    """Return an ``extra`` text exactly as written; reject what no text may be (too long, unprintable)."""
+    if len(value) > MAX_PARAGRAPH:
+        raise ValueError(f"is {len(value):,} characters long; a paragraph may hold at most {MAX_PARAGRAPH:,} — shorten or split it")
+    bad = _forbidden_character(value)
+    if bad:
+        raise ValueError(f"contains {bad}; remove it")
+    return value
+
+
+def _extra_key(value: str) -> str:
+    """Return an ``extra`` key that templates can name (``report.extra.publisher_en``); reject others."""
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,63}", value):
+        raise ValueError(f"the key {value[:40]!r} must be a name of Latin letters, digits and _ (e.g. publisher_en), "
+                         "so templates can use it")
+    return value
+
+
 Text = Annotated[str, AfterValidator(_clean_text)]
 Line = Annotated[str, AfterValidator(_one_line)]
 Number = Annotated[str, BeforeValidator(_number_as_text), AfterValidator(_one_line)]
 Month = Annotated[str, BeforeValidator(_month)]
 SourceDate = Annotated[str, BeforeValidator(_source_date)]
 Url = Annotated[str, AfterValidator(_url)]
+# Fields of the user's own (content and theme ``extra:``): text kept as written, under the limits of other text.
+Extra = Annotated[dict[Annotated[str, AfterValidator(_extra_key)], Annotated[str, AfterValidator(_as_written)]],
+                  Field(max_length=MAX_ITEMS)]
 
 
 class Model(BaseModel):
@@ -266,6 +287,7 @@ class Report(Model):
     sections: Annotated[list[Section], Field(min_length=1, max_length=MAX_SECTIONS), AfterValidator(_within_budget)]
     sources: Annotated[list[Source], Field(max_length=MAX_ITEMS)] = []
     series_list: Annotated[list[SeriesEntry], Field(max_length=MAX_ITEMS)] = []
+    extra: Extra = {}  # the user's own fields, for their templates: report.extra.publisher_en
     _origins: Any = PrivateAttr(default=None)  # set by load.content: where each text stands in the file
 
     def origin_of(self, text: str) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from datetime import date
 from typing import Any, TypeVar, get_args, get_origin
 
@@ -19,10 +20,12 @@ def validate(document: YamlDocument, model: type[M]) -> M:
     try:
         result = model.model_validate(document.data)
     except ValidationError as error:
-        for item in error.errors(include_url=False):
+        items = error.errors(include_url=False)
+        misspelt = _misspellings(items, model)
+        for item in items:
             loc = _clean_loc(item["loc"])
-            if loc in document.dropped:
-                continue
+            if loc in document.dropped or (item["type"] == "missing" and loc in misspelt):
+                continue  # a required key that is there, misspelt: its "unknown key" line names it
             line = document.line_of(loc)
             where = format_key_path(loc) or "top level"
             problems.append(Problem(document.path, _message(item, model, loc), line, where))
@@ -50,9 +53,22 @@ def _few_unknown_keys(problems: list[Problem], path: str) -> list[Problem]:
     return [*kept[: kept.index(unknown[2]) + 1], summary, *kept[kept.index(unknown[2]) + 1 :]]
 
 
+def _misspellings(items: list[dict[str, Any]], model: type[BaseModel]) -> set[KeyPath]:
+    """Return the key paths of required keys that an unknown key beside them is a misspelling of (``titel`` for ``title``)."""
+    found = set()
+    for item in items:
+        if item["type"] == "extra_forbidden":
+            loc = _clean_loc(item["loc"])
+            close = difflib.get_close_matches(str(loc[-1]), _fields_at(model, loc[:-1]), n=1, cutoff=SUGGESTION_CUTOFF)
+            if close:
+                found.add((*loc[:-1], close[0]))
+    return found
+
+
 def _clean_loc(loc: tuple[Any, ...]) -> KeyPath:
-    """Return pydantic's location without its internal steps (e.g. 'function-after[…]')."""
-    return tuple(part for part in loc if isinstance(part, int) or not str(part).startswith(("function-", "lax-", "strict-")))
+    """Return pydantic's location without its internal steps (e.g. 'function-after[…]', a mapping key's '[key]')."""
+    return tuple(part for part in loc if isinstance(part, int)
+                 or not (str(part).startswith(("function-", "lax-", "strict-")) or part == "[key]"))
 
 
 def _message(item: dict[str, Any], model: type[BaseModel], loc: KeyPath) -> str:
@@ -62,7 +78,7 @@ def _message(item: dict[str, Any], model: type[BaseModel], loc: KeyPath) -> str:
         return "field required"
     if kind == "extra_forbidden":
         allowed = _fields_at(model, loc[:-1])
-        return f"unknown key; allowed here: {', '.join(allowed)}" if allowed else "unknown key"
+        return _unknown_key(str(loc[-1]), allowed)
     if kind == "string_type":
         return f"expected text, got {_describe(value)}"
     if kind in ("list_type", "tuple_type"):
@@ -89,6 +105,18 @@ def _message(item: dict[str, Any], model: type[BaseModel], loc: KeyPath) -> str:
     if kind == "value_error":
         return str(item["ctx"]["error"])
     return item["msg"][0].lower() + item["msg"][1:]
+
+
+SUGGESTION_CUTOFF = 0.7  # how alike (difflib's ratio) an unknown key and a known one must be to name it
+
+
+def _unknown_key(key: str, allowed: list[str]) -> str:
+    """Return the message for an unknown ``key``: the known key it is likely a misspelling of, then the keys allowed."""
+    if not allowed:
+        return "unknown key"
+    close = difflib.get_close_matches(key, allowed, n=1, cutoff=SUGGESTION_CUTOFF)
+    guess = f"did you mean '{close[0]}'? " if close else ""
+    return f"unknown key; {guess}allowed here: {', '.join(allowed)}"
 
 
 def _describe(value: Any) -> str:

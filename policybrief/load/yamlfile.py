@@ -21,6 +21,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from policybrief.errors import BriefError, ContentError, Problem
 from policybrief.load.files import MAX_BYTES, check_size
+from policybrief.load.yamlsyntax import comment_as_value, explain
 
 KeyPath = tuple[str | int, ...]
 
@@ -173,10 +174,7 @@ def load_yaml(path: Path, shown: str | None = None, example: str = "title",
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else 1
-        problem = error.problem or error.context or "invalid YAML"
-        raise ContentError([f"{shown}:{line}: YAML syntax error: {problem}{_hint(text, line)}."]) from None
+        raise ContentError([_syntax_message(shown, text, error)]) from None
     except yaml.YAMLError as error:
         raise ContentError([f"{shown}:1: YAML syntax error: {error}."]) from None
     except RecursionError:
@@ -189,7 +187,7 @@ def load_yaml(path: Path, shown: str | None = None, example: str = "title",
             [f"{shown}:{root.start_mark.line + 1}: the top level is {kind}; it must be a mapping of keys such as '{example}:'."]
         )
     document = YamlDocument(shown, None)
-    builder = _Builder(document, as_written)
+    builder = _Builder(document, text.splitlines(), as_written)
     document.data = builder.build(root, ())
     return document
 
@@ -209,6 +207,18 @@ def _check_characters(text: str, shown: str) -> None:
     raise ContentError([f"{shown}:{line}: contains {what.format(ord(char))}."])
 
 
+def _syntax_message(shown: str, text: str, error: yaml.MarkedYAMLError) -> str:
+    """Return the one located sentence for a YAML syntax error: a slip in plain words, else PyYAML's words."""
+    mark = error.problem_mark or error.context_mark
+    line = mark.line + 1 if mark else 1
+    problem = error.problem or error.context or "invalid YAML"
+    context_line = error.context_mark.line + 1 if error.context_mark else None
+    slip = explain(text, line, f"{error.context or ''} {problem}", context_line)
+    if slip is not None and not _hint(text, slip.line):
+        return f"{shown}:{slip.line}: {slip.message}."
+    return f"{shown}:{line}: YAML syntax error: {problem}{_hint(text, line)}."
+
+
 def _hint(text: str, line: int) -> str:
     """Return advice for the commonest syntax slips on ``line``."""
     lines = text.splitlines()
@@ -221,8 +231,9 @@ def _hint(text: str, line: int) -> str:
 class _Builder:
     """Turns composed nodes into plain data, recording lines and duplicates."""
 
-    def __init__(self, document: YamlDocument, as_written: Callable[[KeyPath], bool] | None = None) -> None:
+    def __init__(self, document: YamlDocument, lines: list[str], as_written: Callable[[KeyPath], bool] | None = None) -> None:
         self.document = document
+        self.lines = lines
         self.as_written = as_written
         self.constructor = SafeConstructor()
         self.count = 0
@@ -253,6 +264,11 @@ class _Builder:
         self._count_characters(node)
         if self.as_written and node.style is None and node.tag != "tag:yaml.org,2002:str" and self.as_written(key_path):
             return Written(node.value)
+        if node.tag.endswith(":null") and node.value == "" and key_path:
+            advice = comment_as_value(self.lines[node.start_mark.line]) if node.start_mark.line < len(self.lines) else None
+            if advice:
+                self._problem(node, key_path, advice)
+                return None
         try:
             return self.constructor.construct_object(node, deep=True)
         except yaml.YAMLError as error:
