@@ -80,13 +80,14 @@ class Fitted:
     messages: list[str]
 
 
-def fit_deck(plans: list[SlidePlan], master: Geometry, theme: Theme) -> Fitted:
-    """Return every slide of ``plans`` fitted to ``master``'s layouts (as ``theme`` maps roles to them)."""
+def fit_deck(plans: list[SlidePlan], master: Geometry, theme: Theme, terms: frozenset[str] = frozenset()) -> Fitted:
+    """Return every slide of ``plans`` fitted to ``master``'s layouts (as ``theme`` maps roles to them), lines broken
+    between phrases with ``terms`` (the content's names, ``typography.phrases``) kept whole."""
     from policybrief.compose.theme import REQUIRED_ROLES
 
     for role in REQUIRED_ROLES:
         master.check_layout(theme.layout_name(role))
-    fitter = _Fitter(master, theme)
+    fitter = _Fitter(master, theme, terms)
     slides = []
     for plan in fitter.merged(plans):
         pages = fitter.slides(plan)
@@ -100,8 +101,8 @@ def fit_deck(plans: list[SlidePlan], master: Geometry, theme: Theme) -> Fitted:
 class _Fitter:
     """Fits slide plans to one master with one theme, remembering what to tell the user."""
 
-    def __init__(self, master: Geometry, theme: Theme) -> None:
-        self.master, self.theme = master, theme
+    def __init__(self, master: Geometry, theme: Theme, terms: frozenset[str] = frozenset()) -> None:
+        self.master, self.theme, self.terms = master, theme, terms
         self.messages: list[str] = []
         self._fallbacks: set[str] = set()
 
@@ -162,19 +163,21 @@ class _Fitter:
             size = max(design - SIZE_STEP * step, min(self._minimum(kind), design))
             measurer = self.theme.fonts.slides.measurer(style.bold, LATIN_ALLOWANCE)
             width = (placeholder.width - style.indent) * SAFETY_WIDTH
-            lines = measurer.wrap(text, width, size)
+            heading = kind in ("title", "headline")
+            lines = measurer.phrase_wrap(text, width, size, self.terms, whole_words=heading)
             space = (style.space_before if style.space_before is not None else LEGACY_SPACE * size) if n else 0.0
             pitch = size * (self.theme.deck.title_line_spacing if kind in ("title", "headline") else self.theme.deck.line_spacing)
             # Lines are set at an exact pitch (Para.line_pitch): PowerPoint and LibreOffice give every line, the first too, that height.
             height += len(lines) * pitch + space
             # Balanced lines: a title or headline over two lines or more, and any text of two lines whose
             # second would hold a lone character or two (an overview's topic, say).
-            if len(lines) > 1 and (kind in ("title", "headline") or (len(lines) == 2 and len(lines[1].strip()) <= 2)):
-                balanced = measurer.balanced_lines(text, width / size)
+            if len(lines) > 1 and (heading or (len(lines) == 2 and len(lines[1].strip()) <= 2)):
+                balanced = measurer.balanced_lines(text, width / size, self.terms)
                 # Only where the rules allow breaks that give as few lines, each within the box (not inside a URL, say).
                 if len(balanced) == len(lines) and all(measurer.width(line, size) <= width for line in balanced):
-                    text = "\n".join(balanced)
-            paragraphs.append(Para(text, size, style.bold, level, space, pitch))
+                    lines = balanced
+            # Every line break written as measured: the renderer breaks between phrases as the fitter did, not inside words.
+            paragraphs.append(Para("\n".join(lines), size, style.bold, level, space, pitch))
         return Box(name, paragraphs), height / (placeholder.height * SAFETY_HEIGHT)
 
     def text_box(self, plan: SlidePlan, layout: str, role: str, paragraphs: list[str]) -> Box:
