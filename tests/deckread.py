@@ -128,3 +128,41 @@ def word_ends(text: str) -> frozenset[int]:
         index += len(word)
         ends.add(index)
     return frozenset(ends)
+
+
+POINT_LAYOUTS = {"Statement", "Two Columns", "Three Columns", "Topic"}
+
+
+@dataclass(frozen=True)
+class Fill:
+    """How a slide that shows points uses the band from 22 % to 90 % of its height (shares of the band's height)."""
+
+    slide: int
+    covered: float  # the union of the rendered glyph boxes' vertical extents in the band
+    imbalance: float  # |space above the text − space below it|, the title's glyphs left out
+
+    def composed(self, least: float = 0.40, most_imbalance: float = 0.15) -> bool:
+        """Return True when the text covers at least ``least`` of the band or sits balanced in it."""
+        return self.covered >= least or self.imbalance <= most_imbalance
+
+
+def fills(pptx: Path, pdf: Path) -> list[Fill]:
+    """Return the Fill of every slide of ``pptx`` that shows points, read from LibreOffice's ``pdf``."""
+    found = []
+    with pdfplumber.open(pdf) as document:
+        for number, (slide, page) in enumerate(zip(Presentation(str(pptx)).slides, document.pages, strict=True), 1):
+            if slide.slide_layout.name not in POINT_LAYOUTS:
+                continue
+            low, high = 0.22 * page.height, 0.90 * page.height
+            chars = [c for c in page.chars if c["text"].strip() and c["bottom"] > low and c["top"] < high]
+            spans = sorted((max(c["top"], low), min(c["bottom"], high)) for c in chars)
+            covered, end = 0.0, low
+            for top, bottom in spans:
+                if bottom > end:
+                    covered += bottom - max(top, end)
+                    end = bottom
+            inner = [c for c in chars if c["top"] >= low] or chars
+            above = min(c["top"] for c in inner) - low
+            below = high - max(c["bottom"] for c in inner)
+            found.append(Fill(number, covered / (high - low), abs(above - below) / (high - low)))
+    return found

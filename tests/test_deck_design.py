@@ -87,3 +87,74 @@ def test_balanced_titles_break_between_phrases(report):
     assert len(lines) == 2 and "".join(lines) == report.title
     assert len(lines[0]) in boundaries(report.title, context["terms"])
     assert {"張登及", "川金會", "朝鮮半島"} <= context["terms"]
+
+
+# --- the type scale ---------------------------------------------------------------------
+
+POINT_LAYOUTS = {"Statement", "Two Columns", "Three Columns", "Topic"}
+
+
+def body_sizes(deck) -> list[tuple[int, str, str, set[float]]]:
+    """Return (slide number, layout, title, body sizes) of every slide of ``deck`` that shows points."""
+    from pptx import Presentation
+
+    found = []
+    for number, slide in enumerate(Presentation(str(deck)).slides, start=1):
+        if slide.slide_layout.name not in POINT_LAYOUTS:
+            continue
+        sizes = set()
+        for shape in slide.placeholders:
+            if shape.name.startswith("Body") or shape.placeholder_format.type.name == "OBJECT":
+                levels = [(p.level, run.font.size.pt) for p in shape.text_frame.paragraphs for run in p.runs]
+                # A list's body is its second level; a slot's body box holds only body text.
+                lists = shape.placeholder_format.type.name == "OBJECT"
+                sizes |= {size for level, size in levels if level == 1 or not lists}
+        found.append((number, slide.slide_layout.name, slide.shapes.title.text_frame.text, sizes))
+    return found
+
+
+@pytest.mark.parametrize("name", corpus_names())
+def test_body_text_keeps_to_the_type_scale(corpus, name):
+    found = body_sizes(corpus[name][1])
+    every = set().union(*(sizes for *_, sizes in found))
+    assert every and min(every) >= 18, found
+    assert len(every) <= 4, sorted(every)
+    for layout in POINT_LAYOUTS:
+        assert len(set().union(*(sizes for _, shown, _, sizes in found if shown == layout))) <= 2, layout
+    by_topic: dict[str, set[float]] = {}
+    for _, _, title, sizes in found:
+        by_topic.setdefault(title.replace("\v", "").removesuffix("（續）"), set()).update(sizes)
+    assert all(len(sizes) <= 1 for sizes in by_topic.values()), by_topic
+
+
+@pytest.mark.parametrize(("scale", "message"), [
+    ("list: [[20, 18], [22, 20]]", "deck.scale.list: list the steps largest first, each smaller than the one before"),
+    ("list: [[24]]", "deck.scale.list[0]:"),
+    ("columns: []", "deck.scale.columns:"),
+])
+def test_a_bad_type_scale_is_a_located_problem(tmp_path, scale, message):
+    from .conftest import CONTENT, run_cli
+
+    (tmp_path / "theme.yaml").write_text(f"deck:\n  scale:\n    {scale}\n", encoding="utf-8")
+    result = run_cli("check", str(CONTENT), "--templates", str(tmp_path))
+    assert result.returncode == 1
+    assert f"theme.yaml:3: {message}" in result.stderr, result.stderr
+
+
+# --- short material composed ------------------------------------------------------------
+
+DENSE = {"107005", "long"}
+
+
+@pytest.mark.parametrize("name", corpus_names())
+def test_slides_that_show_points_are_filled_or_balanced(corpus, name):
+    import statistics
+
+    from .deckread import fills
+
+    found = fills(*corpus[name][1:])
+    assert found
+    assert all(fill.composed() for fill in found), [fill for fill in found if not fill.composed()]
+    assert min(fill.covered for fill in found) >= 0.15, found
+    if name in DENSE:
+        assert statistics.median(fill.covered for fill in found) >= 0.45, found

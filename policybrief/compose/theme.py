@@ -133,6 +133,27 @@ REQUIRED_ROLES = ("title", "agenda", "section", "topic", "closing")
 FALLBACK_ROLE = "topic"
 
 
+def _largest_first(steps: list[list[float]]) -> list[list[float]]:
+    """Return ``steps`` when each (headline, body) step is smaller than the one before it; raise otherwise."""
+    for bigger, smaller in zip(steps, steps[1:], strict=False):
+        if not (smaller[0] <= bigger[0] and smaller[1] <= bigger[1] and smaller != bigger):
+            raise ValueError("list the steps largest first, each smaller than the one before")
+    return steps
+
+
+Size = Annotated[float, Field(ge=10, le=96)]
+Step = Annotated[list[Size], Field(min_length=2, max_length=2)]  # [headline, body]
+Steps = Annotated[list[Step], Field(min_length=1, max_length=6), AfterValidator(_largest_first)]
+
+
+class TypeScale(Model):
+    """The named steps of the slides that show points: (headline, body) in points, largest first, per kind of slide."""
+
+    statement: Steps = [[36, 28], [32, 24]]
+    columns: Steps = [[26, 24], [24, 20]]
+    list: Steps = [[24, 20], [22, 18]]
+
+
 class DeckStyle(Model):
     """The deck's master, its layouts by role, text sizes (points) and where point bodies go."""
 
@@ -146,6 +167,7 @@ class DeckStyle(Model):
     min_body_size: float = Field(ge=10, le=72)
     line_spacing: float = Field(default=1.35, ge=1, le=2.5)  # of body text, in ems: exact, so every viewer spaces lines alike
     title_line_spacing: float = Field(default=1.15, ge=1, le=2.5)  # of titles and headlines
+    scale: TypeScale = TypeScale()
     max_points: int = Field(default=4, ge=1, le=12)
     max_bullets: int = Field(ge=1, le=20)
     # The East-Asian face written into the file, when it differs from the one text is measured in

@@ -59,6 +59,11 @@ class Box:
 
     placeholder: str
     paragraphs: list[Para]
+    shift: float = 0.0  # how far (pt) the text is moved down from where the layout puts it: short material centred
+
+    def height(self) -> float:
+        """Return the height (pt) the paragraphs take, as measured: lines at their exact pitch, spaces between paragraphs."""
+        return sum((para.text.count("\n") + 1) * para.line_pitch + para.space_before for para in self.paragraphs)
 
 
 @dataclass(frozen=True)
@@ -143,10 +148,31 @@ class _Fitter:
         size = placeholder.styles[level].size
         return size or (self.theme.deck.title_size if kind == "title" else self.theme.deck.body_size)
 
-    def _steps(self, items: list[tuple[Placeholder, int, str]]) -> int:
-        """Return how many size steps the texts ``items`` (placeholder, level, kind) can shrink before all are at their minimum."""
+    def _steps(self, layout: str, items: list[tuple[Placeholder, int, str]]) -> int:
+        """Return how many size steps the texts ``items`` (placeholder, level, kind) of ``layout`` can shrink: the
+        steps of its type scale, else until all are at their minimum."""
+        scale = self._scale(layout)
+        if scale and any(kind != "title" for _, _, kind in items):
+            return len(scale) - 1
         return max((math.ceil(max(self._design(p, level, kind) - self._minimum(kind), 0) / SIZE_STEP)
                     for p, level, kind in items), default=0)
+
+    def _scale(self, layout: str) -> list[list[float]] | None:
+        """Return the type scale ((headline, body) per step) of the point slides set in ``layout``; None for other layouts."""
+        scale = self.theme.deck.scale
+        for role, steps in (("statement", scale.statement), ("two_columns", scale.columns),
+                            ("three_columns", scale.columns), ("topic", scale.list)):
+            if self.theme.layout_name(role) == layout:
+                return steps
+        return None
+
+    def _size(self, layout: str, placeholder: Placeholder, level: int, kind: str, step: int) -> float:
+        """Return the size of a text of ``kind`` at ``step``: the layout's type scale, else its design size in even steps down to the minimum."""
+        scale = self._scale(layout)
+        if scale and kind != "title":
+            return scale[min(step, len(scale) - 1)][0 if kind == "headline" else 1]
+        design = self._design(placeholder, level, kind)
+        return max(design - SIZE_STEP * step, min(self._minimum(kind), design))
 
     def box(self, layout: str, name: str, texts: list[tuple[str, int, str]], step: int) -> Box | None:
         """Return the Box of ``texts`` ((text, level, kind)…) in placeholder ``name`` at size ``step``, or None when it does not fit."""
@@ -159,8 +185,7 @@ class _Fitter:
         paragraphs, height = [], 0.0
         for n, (text, level, kind) in enumerate(texts):
             style = placeholder.styles[level]
-            design = self._design(placeholder, level, kind)
-            size = max(design - SIZE_STEP * step, min(self._minimum(kind), design))
+            size = self._size(layout, placeholder, level, kind, step)
             measurer = self.theme.fonts.slides.measurer(style.bold, LATIN_ALLOWANCE)
             width = (placeholder.width - style.indent) * SAFETY_WIDTH
             heading = kind in ("title", "headline")
@@ -186,7 +211,7 @@ class _Fitter:
         name = PLACEHOLDERS[role]
         placeholder = self.master.placeholder(layout, name)
         texts = [(text, 0, kind) for text in paragraphs]
-        for step in range(self._steps([(placeholder, 0, kind)]) + 1):
+        for step in range(self._steps(layout, [(placeholder, 0, kind)]) + 1):
             found = self.box(layout, name, texts, step)
             if found is not None:
                 return found
@@ -243,7 +268,7 @@ class _Fitter:
         for n, _ in enumerate(plan.points, start=1):
             items += [(self.master.placeholder(layout, f"Headline {n}"), 0, "headline"),
                       (self.master.placeholder(layout, f"Body {n}"), 0, "body")]
-        for step in range(self._steps(items) + 1):
+        for step in range(self._steps(layout, items) + 1):
             boxes = []
             for n, point in enumerate(plan.points, start=1):
                 boxes.append(self.box(layout, f"Headline {n}", [(point.headline, 0, "headline")], step))
@@ -253,8 +278,36 @@ class _Fitter:
                 if len(plan.points) > 1 and self._sparse(layout, plan.points, step):
                     return None  # short points read better one under the other, in a list
                 notes = [*plan.notes, *(point.note for point in plan.points if point.note)]
-                return Slide(layout, [*self._title_boxes(plan, layout, False), *boxes], notes, plan.footer, plan.logo)
+                return Slide(layout, [*self._title_boxes(plan, layout, False), *self._centred(layout, boxes)], notes,
+                             plan.footer, plan.logo)
         return None
+
+    def _centred(self, layout: str, boxes: list[Box]) -> list[Box]:
+        """Return the headline and body ``boxes`` of a slot slide shifted down together so that the block of text
+        (headlines over bodies) sits in the middle of the space the two boxes span.
+
+        A headline sits at the foot of its box, a body at the top of its own:
+        the space left above the block is the headline box's, below it the
+        body box's; moving both by half their difference evens them out.
+        """
+        heads = [box for box in boxes if box.placeholder.startswith("Headline")]
+        bodies = [box for box in boxes if box.placeholder.startswith("Body")]
+        if not heads or not bodies:
+            return boxes
+        head = self.master.placeholder(layout, heads[0].placeholder)
+        body = self.master.placeholder(layout, bodies[0].placeholder)
+        tallest = max(box.height() for box in bodies)
+        above = head.height - max(box.height() for box in heads)
+        below = body.height * SAFETY_HEIGHT - tallest
+        shift = max(0.0, (below - above) / 2)
+        return [replace(box, shift=round(shift, 1)) for box in boxes] if shift >= 1 else boxes
+
+    def _centred_list(self, layout: str, box: Box) -> Box:
+        """Return a list box of a point slide with its text moved down to the middle of the box."""
+        if self._scale(layout) is None:
+            return box
+        free = self.master.placeholder(layout, box.placeholder).height * SAFETY_HEIGHT - box.height()
+        return replace(box, shift=round(free / 2, 1)) if free >= 2 else box
 
     def _sparse(self, layout: str, points: list[PointPlan], step: int, threshold: float = SPARSE) -> bool:
         """Return True when the fullest body box of ``points`` in slot ``layout`` at ``step`` is less than ``threshold`` full."""
@@ -293,7 +346,7 @@ class _Fitter:
         first = self.master.placeholder(layout, names[0])
         levels = bool(plan.points)  # plain <bullets> are one level of body text
         kinds = [(first, 0, "headline" if levels else "body"), (first, 1, "body")]
-        steps = self._steps(kinds)
+        steps = self._steps(layout, kinds)
         points = self._split_long(plan, layout, names[0], points, steps, levels)
         best = None
         for step in range(steps + 1):
@@ -306,10 +359,8 @@ class _Fitter:
         slides = []
         for page, start in enumerate(range(0, len(groups), len(names))):
             on_page = list(zip(names, groups[start:start + len(names)], strict=False))
-            # Each slide as large as its own points allow: a short last page need not keep the fullest page's size.
-            page_step = next(s for s in range(step + 1) if all(
-                self.box(layout, name, self._texts(group, levels), s) is not None for name, group in on_page))
-            boxes = [self.box(layout, name, self._texts(group, levels), page_step) for name, group in on_page]
+            # One step for every slide of the topic: a continuation does not change size (the type scale's promise).
+            boxes = [self._centred_list(layout, self.box(layout, name, self._texts(group, levels), step)) for name, group in on_page]
             shown = [point for group in groups[start:start + len(names)] for point in group]
             notes = [*(plan.notes if page == 0 else []), *(point.note for point in shown if point.note)]
             slides.append(Slide(layout, [*self._title_boxes(plan, layout, page > 0), *boxes], notes, plan.footer,

@@ -156,7 +156,10 @@ def _add_slide(deck: Any, slide: Slide, master: Master, faces: tuple[str, str], 
     added = deck.slides.add_slide(master.layout(slide.layout))
     by_index = {shape.placeholder_format.idx: shape for shape in added.placeholders}  # one walk of the shape tree
     for box in slide.boxes:
-        _write(by_index.pop(master.geometry.placeholder(slide.layout, box.placeholder).idx), box.paragraphs, faces)
+        shape = by_index.pop(master.geometry.placeholder(slide.layout, box.placeholder).idx)
+        _write(shape, box.paragraphs, faces)
+        if box.shift:
+            ooxml.shift_text(shape, box.shift)
     for shape in by_index.values():  # an empty placeholder shows its prompt text in editors
         ooxml.remove(shape)
     if slide.footer:
