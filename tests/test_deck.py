@@ -49,7 +49,7 @@ def test_deck_is_16_9_with_the_planned_slides(deck, report):
     assert (deck.slide_width, deck.slide_height) == (12192000, 6858000)
     layouts = [slide.slide_layout.name for slide in deck.slides]
     assert layouts[:3] == ["Title", "Agenda", "Overview"]
-    assert layouts[-3:] == ["Team", "Sources", "Closing"]
+    assert layouts[-1] == "Closing" and layouts[layouts.index("Team"):-1] == ["Team"] + ["Sources"] * (len(layouts) - layouts.index("Team") - 2)
     assert layouts.count("Section") == len(report.sections)
     # Each topic has its slide (a short one may share a list slide with its neighbours of the same section).
     shown = sum(layout in POINT_LAYOUTS for layout in layouts)
@@ -112,7 +112,7 @@ def test_every_run_is_zh_tw_with_latin_and_east_asian_font_in_schema_order(deck)
         han_runs += bool(HAN.search(text))
         assert rpr.get("lang") == "zh-TW", text
         children = [child.tag.removeprefix(A) for child in rpr]
-        assert children[-2:] == ["latin", "ea"], (text, children)
+        assert [child for child in children if child != "hlinkClick"][-2:] == ["latin", "ea"], (text, children)  # a link comes after
         assert {rpr.find(f"{A}latin").get("typeface"), rpr.find(f"{A}ea").get("typeface")} == {FONT}
     assert han_runs > 50
 
@@ -153,7 +153,7 @@ def test_master_has_no_slides_and_the_named_layouts_and_placeholders():
     slots = lambda count: [name for n in range(1, count + 1) for name in (f"Headline {n}", f"Body {n}")]  # noqa: E731
     assert names == {
         "Title": ["Title", "Series", "Subtitle", "Footer", "Slide Number"],
-        "Agenda": ["Title", "Body", "Footer", "Slide Number"],
+        "Agenda": ["Title", "Body", "Column 1", "Column 2", "Footer", "Slide Number"],
         "Overview": ["Title", "Column 1", "Column 2", "Footer", "Slide Number"],
         "Section": ["Title", "Numeral", "Footer", "Slide Number"],
         "Statement": ["Title", *slots(1), "Footer", "Slide Number"],
@@ -161,7 +161,7 @@ def test_master_has_no_slides_and_the_named_layouts_and_placeholders():
         "Three Columns": ["Title", *slots(3), "Footer", "Slide Number"],
         "Topic": ["Title", "Body", "Footer", "Slide Number"],
         "Team": ["Title", "Column 1", "Column 2", "Footer", "Slide Number"],
-        "Sources": ["Title", "Column 1", "Column 2", "Footer", "Slide Number"],
+        "Sources": ["Title", "Body", "Footer", "Slide Number"],
         "Closing": ["Title", "Body", "Footer", "Slide Number"],
     }
 

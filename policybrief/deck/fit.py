@@ -39,6 +39,7 @@ SLOT_ROLES = {1: "statement", 2: "two_columns", 3: "three_columns"}
 SPARSE = 0.65
 STATEMENT_SPARSE = 0.75
 LIST_ROLES = ("topic", "team", "sources", "overview")
+MAX_PARTITIONS = 4096  # ways of cutting a list into slides tried for the most even cut (20 points in 5 slides: 3,876)
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class Para:
     level: int = 0
     space_before: float = 0.0
     line_pitch: float = 0.0  # exact distance between lines; 0: the font's own
+    link: str = ""  # the address the paragraph's text links to
 
 
 @dataclass(frozen=True)
@@ -343,6 +345,9 @@ class _Fitter:
         names = self.list_boxes(layout)
         if not names:
             self.master.placeholder(layout, "Body")  # raises the master's message: the layout has no list box
+        whole = [name for name in self.master.names(layout) if name.lower() == "body"][:1]
+        if whole and names != whole and len(points) <= limit:
+            names = whole  # a layout with a full-width list and columns (the agenda): columns only for more than one list holds
         first = self.master.placeholder(layout, names[0])
         levels = bool(plan.points)  # plain <bullets> are one level of body text
         kinds = [(first, 0, "headline" if levels else "body"), (first, 1, "body")]
@@ -362,6 +367,7 @@ class _Fitter:
             # One step for every slide of the topic: a continuation does not change size (the type scale's promise).
             boxes = [self._centred_list(layout, self.box(layout, name, self._texts(group, levels), step)) for name, group in on_page]
             shown = [point for group in groups[start:start + len(names)] for point in group]
+            boxes = _linked(boxes, {text: url for point in shown for text, url in point.links.items()})
             notes = [*(plan.notes if page == 0 else []), *(point.note for point in shown if point.note)]
             slides.append(Slide(layout, [*self._title_boxes(plan, layout, page > 0), *boxes], notes, plan.footer,
                                 plan.logo and page == 0))
@@ -395,18 +401,35 @@ class _Fitter:
             while end < len(points) and fit(start, end + 1):
                 end += 1
             count, start = count + 1, end
-        # The same number of runs, evened out: cut at the even shares when they fit, else keep the greedy cuts.
-        cuts = [round(n * len(points) / count) for n in range(count + 1)]
-        if all(fit(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if a < b) and len(set(cuts)) == len(cuts):
-            return [points[a:b] for a, b in zip(cuts, cuts[1:], strict=False)]
-        groups, start = [], 0
-        while start < len(points):
+        # The same number of runs, as even as they fit, the larger first (7 as 4 + 3, never 2 + 3 + 2 with a heavy
+        # middle, nor a last slide holding one point where 2 + 2 + 2 + 3 fits).
+        cuts = self._even_cuts(len(points), count, fit)
+        return [points[a:b] for a, b in zip(cuts, cuts[1:], strict=False)]
+
+    @staticmethod
+    def _even_cuts(total: int, count: int, fit) -> list[int]:
+        """Return the cuts of ``total`` items into ``count`` runs that each ``fit(start, end)``: the most even sizes,
+        larger runs first; the greedy cuts when there are too many ways to try (a list of dozens of points)."""
+        import itertools
+
+        if math.comb(total - 1, count - 1) <= MAX_PARTITIONS:
+            best = None
+            for inner in itertools.combinations(range(1, total), count - 1):
+                cuts = [0, *inner, total]
+                sizes = [b - a for a, b in zip(cuts, cuts[1:], strict=False)]
+                score = (max(sizes) - min(sizes), [-size for size in sizes])
+                if (best is None or score < best[0]) and all(fit(a, b) for a, b in zip(cuts, cuts[1:], strict=False)):
+                    best = (score, cuts)
+            if best is not None:
+                return best[1]
+        cuts, start = [0], 0
+        while start < total:
             end = start + 1
-            while end < len(points) and fit(start, end + 1):
+            while end < total and fit(start, end + 1):
                 end += 1
-            groups.append(points[start:end])
+            cuts.append(end)
             start = end
-        return groups
+        return cuts
 
     def _split_long(self, plan: SlidePlan, layout: str, name: str, points: list[PointPlan], steps: int,
                     levels: bool) -> list[PointPlan]:
@@ -453,6 +476,14 @@ class _Fitter:
                 pieces.append(sentence[:low])
                 sentence = sentence[low:]
         return pieces
+
+
+def _linked(boxes: list[Box], links: dict[str, str]) -> list[Box]:
+    """Return ``boxes`` with each paragraph whose text (line breaks aside) is a key of ``links`` linked to its address."""
+    if not links:
+        return boxes
+    return [replace(box, paragraphs=[replace(para, link=links.get(para.text.replace("\n", ""), "")) for para in box.paragraphs])
+            for box in boxes]
 
 
 def _merge(plans: list[SlidePlan]) -> SlidePlan:

@@ -65,6 +65,7 @@ class PointPlan:
     headline: str
     details: list[str] = field(default_factory=list)
     note: str = ""
+    links: dict[str, str] = field(default_factory=dict)  # a detail's text → the address it links to (<item href="…">)
 
 
 @dataclass
@@ -139,6 +140,8 @@ def _point(node: ET.Element, locator: Locator) -> PointPlan:
             point.headline = _text(child)
         elif child.tag in ("body", "item"):
             point.details.extend(_paragraphs(child))
+            if child.get("href"):
+                point.links.update((text, child.get("href")) for text in _paragraphs(child))
         elif child.tag == "note":
             point.note = _text(child)
         else:

@@ -191,6 +191,8 @@ def _write(shape: Any, paragraphs: list[Para], faces: tuple[str, str]) -> None:
             run.text = line
             run.font.size = Pt(para.size)
             run.font.bold = para.bold
+            if para.link:
+                run.hyperlink.address = para.link
     ooxml.mark_runs(shape, *faces)
     ooxml.no_hanging_punctuation(shape)
 
