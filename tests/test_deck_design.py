@@ -158,3 +158,99 @@ def test_slides_that_show_points_are_filled_or_balanced(corpus, name):
     assert min(fill.covered for fill in found) >= 0.15, found
     if name in DENSE:
         assert statistics.median(fill.covered for fill in found) >= 0.45, found
+
+
+# --- structure slides -------------------------------------------------------------------
+
+
+def slide_titles(deck) -> list[str]:
+    """Return the title of every slide of ``deck`` (line breaks removed; '' for a slide without one)."""
+    from pptx import Presentation
+
+    return ["".join(slide.shapes.title.text_frame.text.split()) if slide.shapes.title is not None else ""
+            for slide in Presentation(str(deck)).slides]
+
+
+@pytest.mark.parametrize("name", corpus_names())
+def test_agenda_is_one_slide_and_no_title_repeats_itself(corpus, name):
+    import yaml
+
+    content, deck, _ = corpus[name]
+    sections = yaml.safe_load(content.read_text(encoding="utf-8"))["sections"]
+    titles = slide_titles(deck)
+    if len(sections) <= 8:
+        assert titles.count("簡報大綱") == 1 and "簡報大綱（續）" not in titles
+    for title in titles:
+        for part in title.split("："):
+            assert title.count(part) == 1 or not part, title  # 「政策建議：政策建議」
+
+
+@pytest.mark.parametrize("name", corpus_names())
+def test_every_source_links_to_its_url_with_a_readable_address(corpus, name):
+    import yaml
+    from pptx import Presentation
+
+    content, deck, _ = corpus[name]
+    urls = [source["url"] for source in yaml.safe_load(content.read_text(encoding="utf-8")).get("sources", [])]
+    links = []
+    for slide in Presentation(str(deck)).slides:
+        for shape in slide.placeholders:
+            for paragraph in shape.text_frame.paragraphs:
+                for run in paragraph.runs:
+                    if run.hyperlink.address:
+                        links.append((run.text, run.hyperlink.address))
+    assert sorted({address for _, address in links}) == sorted(set(urls))
+    for text, address in links:
+        shown = text.removesuffix("…")
+        assert shown.rstrip("/") in address.removeprefix("https://").removeprefix("http://").removeprefix("www."), text
+        assert text == shown or shown.endswith("/"), text  # shortened only after a /, and marked
+
+
+@pytest.mark.parametrize("name", corpus_names())
+def test_every_character_inside_its_box_also_with_a_substitute_face(corpus, corpus_substituted, name):
+    import subprocess
+
+    from .test_briefing_deck import overflowing
+
+    _, deck, pdf = corpus[name]
+    assert overflowing(deck, pdf) == []
+    fonts = subprocess.run(["pdffonts", str(corpus_substituted[name])], capture_output=True, text=True, check=True).stdout
+    assert "WenQuanYi" in fonts and "NotoSansCJK" not in fonts.replace(" ", "")
+    assert overflowing(deck, corpus_substituted[name]) == []
+
+
+@pytest.mark.parametrize("name", corpus_names())
+def test_every_body_on_a_slide_every_point_in_the_notes_team_sources_no_duplicate(corpus, name):
+    import yaml
+    from pptx import Presentation
+
+    from .test_briefing_deck import points, slide_texts, squash
+
+    content, deck, _ = corpus[name]
+    data = yaml.safe_load(content.read_text(encoding="utf-8"))
+    slides = list(Presentation(str(deck)).slides)
+    texts = [squash("".join(slide_texts(slide))) for slide in slides]
+    notes = squash("".join(slide.notes_slide.notes_text_frame.text for slide in slides if slide.has_notes_slide))
+    for point in points(data):
+        assert sum(squash(point["body"])[:30] in text for text in texts) == 1, point["headline"]
+        assert squash(point["headline"]) in notes and squash(point["body"]) in notes
+    shown = "".join(texts)
+    for person in [data.get("editor"), *data.get("contributors", [])]:
+        assert person is None or person["name"] in shown
+    titles = slide_titles(deck)
+    assert len(set(zip(titles, texts, strict=True))) == len(slides)  # no slide twice
+    assert ("參考資料" in titles) == bool(data.get("sources"))
+
+
+@pytest.mark.parametrize("name", corpus_names())
+def test_valid_and_byte_identical_when_rebuilt(corpus, name, tmp_path):
+    from openxml_audit import validate_pptx
+
+    from .conftest import run_cli
+
+    content, deck, _ = corpus[name]
+    result = validate_pptx(str(deck))
+    assert result.is_valid, [str(error) for error in result.errors][:5]
+    again = run_cli("slides", str(content), "--out", str(tmp_path), "--force")
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / deck.name).read_bytes() == deck.read_bytes()
