@@ -160,7 +160,7 @@ def test_master_has_no_slides_and_the_named_layouts_and_placeholders():
         "Two Columns": ["Title", *slots(2), "Footer", "Slide Number"],
         "Three Columns": ["Title", *slots(3), "Footer", "Slide Number"],
         "Topic": ["Title", "Body", "Footer", "Slide Number"],
-        "Team": ["Title", "Column 1", "Column 2", "Footer", "Slide Number"],
+        "Team": ["Title", "Lead", "Column 1", "Column 2", "Footer", "Slide Number"],
         "Sources": ["Title", "Body", "Footer", "Slide Number"],
         "Closing": ["Title", "Body", "Footer", "Slide Number"],
     }

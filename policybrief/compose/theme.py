@@ -151,7 +151,7 @@ class TypeScale(Model):
 
     statement: Steps = [[36, 28], [32, 24]]
     columns: Steps = [[26, 24], [24, 20]]
-    list: Steps = [[24, 20], [22, 18]]
+    list: Steps = [[32, 28], [28, 24], [24, 20], [22, 18]]
 
 
 class DeckStyle(Model):

@@ -39,6 +39,7 @@ SLOT_ROLES = {1: "statement", 2: "two_columns", 3: "three_columns"}
 SPARSE = 0.65
 STATEMENT_SPARSE = 0.75
 LIST_ROLES = ("topic", "team", "sources", "overview")
+SHORT_LAST_LINE = 4  # a text whose last line holds this many characters or fewer is set on balanced lines
 MAX_PARTITIONS = 4096  # ways of cutting a list into slides tried for the most even cut (20 points in 5 slides: 3,876)
 
 
@@ -77,6 +78,7 @@ class Slide:
     notes: list[str] = field(default_factory=list)
     footer: str = ""
     logo: bool = False
+    step: int = -1  # the step of the type scale its points are set at (-1: a slide without points)
 
 
 @dataclass(frozen=True)
@@ -95,14 +97,36 @@ def fit_deck(plans: list[SlidePlan], master: Geometry, theme: Theme, terms: froz
     for role in REQUIRED_ROLES:
         master.check_layout(theme.layout_name(role))
     fitter = _Fitter(master, theme, terms)
+    plans = fitter.merged(plans)
+    fitted = [fitter.slides(plan) for plan in plans]
+    # The type scale across the deck: each layout's point slides in at most two steps (its smallest and the one
+    # that costs the others least); a slide set larger than those allow is fitted again at the next allowed step.
+    fitter.allowed = _two_steps(fitted)
+    fitted = [fitter.slides(plan) if any(not fitter.allows(page.layout, page.step) for page in pages) else pages
+              for plan, pages in zip(plans, fitted, strict=True)]
     slides = []
-    for plan in fitter.merged(plans):
-        pages = fitter.slides(plan)
+    for plan, pages in zip(plans, fitted, strict=True):
         if len(pages) > 1:
             origin = plan.origin(plan.title, "title")
             fitter.messages.append(f"continued: {plan.name or plan.title} → {len(pages)} slides ({origin.file}:{origin.line})")
         slides.extend(pages)
     return Fitted(slides, fitter.messages)
+
+
+def _two_steps(fitted: list[list[Slide]]) -> dict[str, set[int]]:
+    """Return, per layout whose point slides use more than two steps of the type scale, the two steps allowed: its
+    smallest used (every slide fits there) and the one that moves the fewest steps down in all."""
+    used: dict[str, list[int]] = {}
+    for page in (page for pages in fitted for page in pages if page.step >= 0):
+        used.setdefault(page.layout, []).append(page.step)
+    allowed = {}
+    for layout, steps in used.items():
+        kinds = sorted(set(steps))
+        if len(kinds) > 2:
+            smallest = kinds[-1]
+            moved = {other: sum(min(s for s in (other, smallest) if s >= step) - step for step in steps) for other in kinds[:-1]}
+            allowed[layout] = {min(moved, key=lambda other: (moved[other], other)), smallest}
+    return allowed
 
 
 class _Fitter:
@@ -112,6 +136,11 @@ class _Fitter:
         self.master, self.theme, self.terms = master, theme, terms
         self.messages: list[str] = []
         self._fallbacks: set[str] = set()
+        self.allowed: dict[str, set[int]] = {}  # layout → the steps of the type scale its point slides may use
+
+    def allows(self, layout: str, step: int) -> bool:
+        """Return True when point slides in ``layout`` may be set at ``step`` of the type scale."""
+        return step < 0 or step in self.allowed.get(layout, {step})
 
     # --- layouts -------------------------------------------------------------------------
 
@@ -196,9 +225,9 @@ class _Fitter:
             pitch = size * (self.theme.deck.title_line_spacing if kind in ("title", "headline") else self.theme.deck.line_spacing)
             # Lines are set at an exact pitch (Para.line_pitch): PowerPoint and LibreOffice give every line, the first too, that height.
             height += len(lines) * pitch + space
-            # Balanced lines: a title or headline over two lines or more, and any text of two lines whose
-            # second would hold a lone character or two (an overview's topic, say).
-            if len(lines) > 1 and (heading or (len(lines) == 2 and len(lines[1].strip()) <= 2)):
+            # Balanced lines: a title or headline over two lines or more, and any text whose last line would
+            # hold a few characters only (an overview's topic, a body's last word and its stop).
+            if len(lines) > 1 and (heading or len(lines[-1].strip()) <= SHORT_LAST_LINE):
                 balanced = measurer.balanced_lines(text, width / size, self.terms)
                 # Only where the rules allow breaks that give as few lines, each within the box (not inside a URL, say).
                 if len(balanced) == len(lines) and all(measurer.width(line, size) <= width for line in balanced):
@@ -212,7 +241,8 @@ class _Fitter:
         kind = "title" if role == "title" else "body"
         name = PLACEHOLDERS[role]
         placeholder = self.master.placeholder(layout, name)
-        texts = [(text, 0, kind) for text in paragraphs]
+        # A lead card: its first paragraph (a name) on the first level, what follows one level down.
+        texts = [(text, int(role == "lead" and n > 0), kind) for n, text in enumerate(paragraphs)]
         for step in range(self._steps(layout, [(placeholder, 0, kind)]) + 1):
             found = self.box(layout, name, texts, step)
             if found is not None:
@@ -232,6 +262,7 @@ class _Fitter:
 
     def slides(self, plan: SlidePlan) -> list[Slide]:
         """Return the slides ``plan`` needs."""
+        plan = self._lead_placed(plan)
         points = plan.points or [PointPlan(text) for text in plan.bullets]
         if not points:
             layout = self.layout_for(plan.layout)
@@ -251,11 +282,20 @@ class _Fitter:
             limit = len(points)
         return self._list_slides(plan, self.layout_for(role), points, limit)
 
+    def _lead_placed(self, plan: SlidePlan) -> SlidePlan:
+        """Return ``plan`` with its lead card as the first point of its list when its layout has no "Lead" placeholder."""
+        lead = plan.texts.get("lead")
+        role = plan.layout if plan.layout in LIST_ROLES else "topic"
+        if not lead or PLACEHOLDERS["lead"] in self.master.names(self.layout_for(role)):
+            return plan
+        texts = {key: value for key, value in plan.texts.items() if key != "lead"}
+        return replace(plan, texts=texts, points=[PointPlan(lead[0], lead[1:]), *plan.points])
+
     def _title_boxes(self, plan: SlidePlan, layout: str, continued: bool) -> list[Box]:
         """Return the boxes of the plan's plain texts (title first), the title marked （續） on a continuation."""
         boxes = []
         for role, texts in plan.texts.items():
-            if role in ("bullets",) or not texts:
+            if role in ("bullets",) or not texts or (continued and role == "lead"):
                 continue
             if continued and role == "title":
                 texts = [f"{plan.title}{CONTINUED}"]
@@ -271,6 +311,8 @@ class _Fitter:
             items += [(self.master.placeholder(layout, f"Headline {n}"), 0, "headline"),
                       (self.master.placeholder(layout, f"Body {n}"), 0, "body")]
         for step in range(self._steps(layout, items) + 1):
+            if not self.allows(layout, step):
+                continue
             boxes = []
             for n, point in enumerate(plan.points, start=1):
                 boxes.append(self.box(layout, f"Headline {n}", [(point.headline, 0, "headline")], step))
@@ -281,7 +323,7 @@ class _Fitter:
                     return None  # short points read better one under the other, in a list
                 notes = [*plan.notes, *(point.note for point in plan.points if point.note)]
                 return Slide(layout, [*self._title_boxes(plan, layout, False), *self._centred(layout, boxes)], notes,
-                             plan.footer, plan.logo)
+                             plan.footer, plan.logo, step if self._scale(layout) else -1)
         return None
 
     def _centred(self, layout: str, boxes: list[Box]) -> list[Box]:
@@ -354,8 +396,11 @@ class _Fitter:
         steps = self._steps(layout, kinds)
         points = self._split_long(plan, layout, names[0], points, steps, levels)
         best = None
+        least = min(len(names), len(points))  # columns side by side: each holds some (no empty panel beside a full one)
         for step in range(steps + 1):
-            groups = self._groups(layout, names[0], points, step, limit, levels)
+            if not self.allows(layout, step if self._scale(layout) and plan.points else -1):
+                continue
+            groups = self._groups(layout, names[0], points, step, limit, levels, least)
             if groups is not None and (best is None or len(groups) < len(best[1])):
                 best = (step, groups)
             if best is not None and len(best[1]) <= len(names):
@@ -370,7 +415,7 @@ class _Fitter:
             boxes = _linked(boxes, {text: url for point in shown for text, url in point.links.items()})
             notes = [*(plan.notes if page == 0 else []), *(point.note for point in shown if point.note)]
             slides.append(Slide(layout, [*self._title_boxes(plan, layout, page > 0), *boxes], notes, plan.footer,
-                                plan.logo and page == 0))
+                                plan.logo and page == 0, step if self._scale(layout) and plan.points else -1))
         return slides
 
     @staticmethod
@@ -383,7 +428,7 @@ class _Fitter:
         return texts
 
     def _groups(self, layout: str, name: str, points: list[PointPlan], step: int, limit: int,
-                levels: bool) -> list[list[PointPlan]] | None:
+                levels: bool, least: int = 1) -> list[list[PointPlan]] | None:
         """Return ``points`` cut into the fewest runs that each fit box ``name`` at ``step`` (at most ``limit`` each), evened out; None if one point alone does not fit."""
         fits = {}
 
@@ -403,20 +448,22 @@ class _Fitter:
             count, start = count + 1, end
         # The same number of runs, as even as they fit, the larger first (7 as 4 + 3, never 2 + 3 + 2 with a heavy
         # middle, nor a last slide holding one point where 2 + 2 + 2 + 3 fits).
-        cuts = self._even_cuts(len(points), count, fit)
+        weights = [1 + len(point.details) for point in points]  # paragraphs: an overview's sections differ in topics
+        cuts = self._even_cuts(weights, max(count, least), fit)
         return [points[a:b] for a, b in zip(cuts, cuts[1:], strict=False)]
 
     @staticmethod
-    def _even_cuts(total: int, count: int, fit) -> list[int]:
-        """Return the cuts of ``total`` items into ``count`` runs that each ``fit(start, end)``: the most even sizes,
-        larger runs first; the greedy cuts when there are too many ways to try (a list of dozens of points)."""
+    def _even_cuts(weights: list[int], count: int, fit) -> list[int]:
+        """Return the cuts of items (each of ``weights`` paragraphs) into ``count`` runs that each ``fit(start, end)``:
+        the most even in paragraphs, larger runs first; the greedy cuts when there are too many ways to try."""
         import itertools
 
+        total = len(weights)
         if math.comb(total - 1, count - 1) <= MAX_PARTITIONS:
             best = None
             for inner in itertools.combinations(range(1, total), count - 1):
                 cuts = [0, *inner, total]
-                sizes = [b - a for a, b in zip(cuts, cuts[1:], strict=False)]
+                sizes = [sum(weights[a:b]) for a, b in zip(cuts, cuts[1:], strict=False)]
                 score = (max(sizes) - min(sizes), [-size for size in sizes])
                 if (best is None or score < best[0]) and all(fit(a, b) for a, b in zip(cuts, cuts[1:], strict=False)):
                     best = (score, cuts)

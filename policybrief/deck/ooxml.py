@@ -93,14 +93,14 @@ def no_hanging_punctuation(shape: Any) -> None:
         ppr.set("hangingPunct", "0")
 
 
-def shift_text(shape: Any, points: float) -> None:
+def shift_text(shape: Any, inherited: Any, points: float) -> None:
     """Move the text of slide placeholder ``shape`` down by ``points``: a box whose text sits at its foot moves whole,
     a box whose text starts at its top keeps its bottom edge (it would otherwise reach the footer) and gets shorter.
 
-    The slide shape then carries its own position (an ``a:xfrm``), read from the
-    layout's; python-pptx writes all four values when one is set, so all four are.
+    The slide shape then carries its own position (an ``a:xfrm``), read from
+    ``inherited``, the layout's placeholder it fills; python-pptx writes all
+    four values when one is set, so all four are.
     """
-    inherited = shape._base_placeholder  # the layout's placeholder: where the box and its anchor come from
     anchor = inherited.element.txBody.bodyPr.get("anchor", "t") if inherited.has_text_frame else "t"
     left, top, width, height = inherited.left, inherited.top, inherited.width, inherited.height
     moved = int(round(points * EMU_PER_PT))

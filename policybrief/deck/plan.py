@@ -22,9 +22,10 @@ from policybrief.errors import Origin, TemplateError, shown_path
 
 DECK_TEMPLATE = "deck/deck.xml"
 # Plan element → the layout placeholder it fills. <bullets> holds <li>, the others text or <p>;
-# <body> is a plain paragraph box (the closing slide's publisher), <bullets> a list.
+# <body> is a plain paragraph box (the closing slide's publisher), <bullets> a list; <lead> a card set apart
+# (the team's editor), which becomes the first point of the list on a layout without a "Lead" placeholder.
 PLACEHOLDERS = {"title": "Title", "subtitle": "Subtitle", "series": "Series", "numeral": "Numeral",
-                "bullets": "Body", "body": "Body"}
+                "bullets": "Body", "body": "Body", "lead": "Lead"}
 
 
 class Locator:

@@ -159,7 +159,7 @@ def _add_slide(deck: Any, slide: Slide, master: Master, faces: tuple[str, str], 
         shape = by_index.pop(master.geometry.placeholder(slide.layout, box.placeholder).idx)
         _write(shape, box.paragraphs, faces)
         if box.shift:
-            ooxml.shift_text(shape, box.shift)
+            ooxml.shift_text(shape, master.shape(slide.layout, box.placeholder), box.shift)
     for shape in by_index.values():  # an empty placeholder shows its prompt text in editors
         ooxml.remove(shape)
     if slide.footer:
