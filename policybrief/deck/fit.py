@@ -39,6 +39,7 @@ SLOT_ROLES = {1: "statement", 2: "two_columns", 3: "three_columns"}
 SPARSE = 0.65
 STATEMENT_SPARSE = 0.75
 LIST_ROLES = ("topic", "team", "sources", "overview")
+MAX_CARDS = 3  # short one-point topics of a section sharing a slide: as many side by side as the master has columns
 SHORT_LAST_LINE = 4  # a text whose last line holds this many characters or fewer is set on balanced lines
 MAX_PARTITIONS = 4096  # ways of cutting a list into slides tried for the most even cut (20 points in 5 slides: 3,876)
 
@@ -319,9 +320,12 @@ class _Fitter:
                 boxes.append(self.box(layout, f"Body {n}", [(text, 0, "body") for text in point.details], step)
                              if point.details else Box(f"Body {n}", []))
             if None not in boxes:
-                if len(plan.points) > 1 and self._sparse(layout, plan.points, step):
+                if len(plan.points) > 1 and not plan.cards and self._sparse(layout, plan.points, step):
                     return None  # short points read better one under the other, in a list
                 notes = [*plan.notes, *(point.note for point in plan.points if point.note)]
+                if plan.cards:  # a card: its topic's title as the headline, the point's own headline bold above its body
+                    boxes = [replace(box, paragraphs=[replace(box.paragraphs[0], bold=True), *box.paragraphs[1:]])
+                             if box.placeholder.startswith("Body") and box.paragraphs else box for box in boxes]
                 return Slide(layout, [*self._title_boxes(plan, layout, False), *self._centred(layout, boxes)], notes,
                              plan.footer, plan.logo, step if self._scale(layout) else -1)
         return None
@@ -534,9 +538,15 @@ def _linked(boxes: list[Box], links: dict[str, str]) -> list[Box]:
 
 
 def _merge(plans: list[SlidePlan]) -> SlidePlan:
-    """Return one list slide showing the one point of each of ``plans`` under its slide's title, titled by their group."""
+    """Return one slide showing the one point of each of ``plans``, titled by their group: two or three as cards side
+    by side (the topic's title over the point's headline and body), more as a list (each headed by its topic)."""
     first = plans[0]
-    points = [replace(plan.points[0], headline=f"{plan.title}：{plan.points[0].headline}") for plan in plans]
     notes = [note for plan in plans for note in plan.notes]
-    return replace(first, layout="topic", name=first.group_title or first.name, texts={"title": [first.group_title or first.title]},
-                   points=points, notes=notes, group="")
+    title = {"title": [first.group_title or first.title]}
+    if len(plans) <= MAX_CARDS:
+        points = [replace(plan.points[0], headline=plan.title, details=[plan.points[0].headline, *plan.points[0].details])
+                  for plan in plans]
+        return replace(first, layout="points", name=first.group_title or first.name, texts=title, points=points,
+                       notes=notes, group="", cards=True)
+    points = [replace(plan.points[0], headline=f"{plan.title}：{plan.points[0].headline}") for plan in plans]
+    return replace(first, layout="topic", name=first.group_title or first.name, texts=title, points=points, notes=notes, group="")

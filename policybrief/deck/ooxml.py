@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+P = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
 EMU_PER_PT = 12700
 _DEFAULT_INSETS = (91440, 45720, 91440, 45720)  # OOXML defaults: left, top, right, bottom
 _RPR_SUCCESSORS = ("cs", "sym", "hlinkClick", "hlinkMouseOver", "rtl", "extLst")
@@ -106,6 +107,32 @@ def shift_text(shape: Any, inherited: Any, points: float) -> None:
     moved = int(round(points * EMU_PER_PT))
     shape.left, shape.width = left, width
     shape.top, shape.height = top + moved, height if anchor == "b" else height - moved
+
+
+def move_decorations(slide: Any, layout: Any, below: int, points: float) -> None:
+    """Give ``slide`` its own copy of ``layout``'s drawn shapes (rules, accents), those from ``below`` (EMU) down moved
+    ``points`` lower, and hide the layout's: a rule under a headline moves with the headline it belongs to.
+
+    ``showMasterSp="0"`` hides the layout's and master's shapes that are not
+    placeholders (this master draws none of its own); the copies are put behind
+    the slide's placeholders, with ids of their own.
+    """
+    import copy
+
+    moved = int(round(points * EMU_PER_PT))
+    tree = slide.shapes._spTree
+    ids = [int(node.get("id")) for node in tree.iter(f"{P}cNvPr")]
+    anchor = tree.find(f"{P}grpSpPr")
+    for n, shape in enumerate(node for node in layout.shapes._spTree.iterchildren(f"{P}sp")
+                              if node.find(f"{P}nvSpPr/{P}nvPr/{P}ph") is None):
+        clone = copy.deepcopy(shape)
+        clone.find(f"{P}nvSpPr/{P}cNvPr").set("id", str(max(ids, default=1) + 1 + n))
+        offset = clone.find(f"{P}spPr/{A}xfrm/{A}off")
+        if offset is not None and int(offset.get("y")) >= below:
+            offset.set("y", str(int(offset.get("y")) + moved))
+        anchor.addnext(clone)
+        anchor = clone
+    slide.element.set("showMasterSp", "0")
 
 
 def make_slide_number(shape: Any) -> None:

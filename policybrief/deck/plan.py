@@ -82,6 +82,7 @@ class SlidePlan:
     logo: bool = False
     group: str = ""  # slides of one group (a section) whose points are short may share a slide titled group_title
     group_title: str = ""
+    cards: bool = False  # short topics of a group sharing a slide, one card each: side by side however short
     locator: Locator | None = field(default=None, repr=False, compare=False)
 
     @property
