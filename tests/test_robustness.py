@@ -309,10 +309,10 @@ CUSTOM_CASES: list[tuple[str, Callable[[Path], list[str]], str]] = [
      THEME + ":13: colours.link: unknown key; allowed here: accent, tint, text, muted, rule, paper."),
     ("empty-layout-name", theme(("topic: Topic", 'topic: ""')), THEME + ":43: deck.layouts.topic: expected a layout name on one line, not ''."),
     ("logo-outside", theme(("logo:  ", "logo: ../../etc/logo.svg ")),
-     THEME + ":60: logo '../../etc/logo.svg' is outside the template folders; put the image next to theme.yaml."),
+     THEME + ":68: logo '../../etc/logo.svg' is outside the template folders; put the image next to theme.yaml."),
     ("logo-not-an-image", theme_with_logo("logo.png", b"not a picture"),
-     THEME + ":60: logo 'logo.png' is not a PNG, JPEG, GIF, WebP or SVG image; save the logo in one of these formats."),
-    ("logo-missing", theme(("logo:  ", "logo: logo.svg ")), THEME + ":60: logo 'logo.svg' not found next to theme.yaml; check the file name."),
+     THEME + ":68: logo 'logo.png' is not a PNG, JPEG, GIF, WebP or SVG image; save the logo in one of these formats."),
+    ("logo-missing", theme(("logo:  ", "logo: logo.svg ")), THEME + ":68: logo 'logo.svg' not found next to theme.yaml; check the file name."),
     ("master-missing", theme(("master: deck/master.pptx", "master: deck/corporate.pptx")),
      f"{THEME}:34: deck.master: 'deck/corporate.pptx' is not in the template folders (tpl, {BUILTIN}); "
      "save your master there, or correct the name (it is relative to the templates folder)."),
@@ -352,11 +352,11 @@ CUSTOM_CASES: list[tuple[str, Callable[[Path], list[str]], str]] = [
      f"{MASTER}: layout 'Topic' has no Numeral placeholder; it has: Title, Body, Footer, Slide Number."),
     ("plan-unknown-element", command("slides", override("deck/deck.xml", '<deck><slide layout="Topic"><bogus>x</bogus></slide></deck>')),
      "tpl/deck/deck.xml:1: unknown element <bogus> in a <slide>; use one of <title>, <subtitle>, <series>, <numeral>, "
-     "<bullets>, <body>, <point>, <notes>, <footer>, <logo>."),
+     "<bullets>, <body>, <lead>, <point>, <notes>, <footer>, <logo>."),
     ("title-does-not-fit", command("slides", content(CONTENT.read_text(encoding="utf-8").replace(
         "heading: 金正恩時期以「發展核武」為談判籌碼", f"heading: {HEADING}", 1))),
      f"107005.yaml:40: sections[0].topics[0].heading: the slide title “一、{HEADING[:22]}…” of slide '壹、一' "
-     "does not fit layout 'Two Columns' even at 24 pt; shorten it in the content or enlarge the placeholder in the master."),
+     "does not fit layout 'Topic' even at 24 pt; shorten it in the content or enlarge the placeholder in the master."),
 ]
 
 

@@ -120,10 +120,10 @@ def move_decorations(slide: Any, layout: Any, below: int, points: float) -> None
     import copy
 
     moved = int(round(points * EMU_PER_PT))
-    tree = slide.shapes._spTree
+    tree = slide.element.cSld.spTree
     ids = [int(node.get("id")) for node in tree.iter(f"{P}cNvPr")]
     anchor = tree.find(f"{P}grpSpPr")
-    for n, shape in enumerate(node for node in layout.shapes._spTree.iterchildren(f"{P}sp")
+    for n, shape in enumerate(node for node in layout.element.cSld.spTree.iterchildren(f"{P}sp")
                               if node.find(f"{P}nvSpPr/{P}nvPr/{P}ph") is None):
         clone = copy.deepcopy(shape)
         clone.find(f"{P}nvSpPr/{P}cNvPr").set("id", str(max(ids, default=1) + 1 + n))

@@ -126,11 +126,11 @@ class Measurer:
         line, used = "", 0.0
         for phrase in phrases.phrase_units(text, terms):
             whole = "".join(phrase)
-            if not line or used + self._ems(whole.rstrip()) <= width:
+            if used + self._ems(whole.rstrip()) <= width:
                 line, used = line + whole, used + self._ems(whole)
                 continue
             too_long = self._ems(whole.strip()) > width
-            if not too_long and (whole_words or used >= width * (1 - SHORT_LINE)):
+            if not too_long and line and (whole_words or used >= width * (1 - SHORT_LINE)):
                 lines.append(line.rstrip())
                 line, used = whole.lstrip(), self._ems(whole.lstrip())
                 continue
