@@ -184,27 +184,40 @@ class Measurer:
 
     def _split(self, text: str, count: int, max_width: float, terms: frozenset[str]) -> list[str]:
         """Return ``text`` cut into ``count`` lines, each break chosen by ``_best_break``."""
+        # Measured and segmented once for the whole text; each line's choice reads its part of both.
+        prefix, between = self._prefix_widths(text), phrases.boundaries(text, terms)
         lines: list[str] = []
-        rest = text
+        start = 0
         for left in range(count, 1, -1):
-            cut = self._best_break(rest, self.width(rest) / left, max_width, terms)
-            lines.append(rest[:cut].strip())
-            rest = rest[cut:]
-        return [*lines, rest.strip()]
+            cut = start + self._best_break(text[start:], [width - prefix[start] for width in prefix[start:]],
+                                           (prefix[-1] - prefix[start]) / left, max_width,
+                                           {index - start for index in between if index > start})
+            lines.append(text[start:cut].strip())
+            start = cut
+        return [*lines, text[start:].strip()]
 
-    def _best_break(self, text: str, target: float, max_width: float, terms: frozenset[str]) -> int:
-        """Return the index to break ``text`` at: allowed, near ``target``, between phrases (inside one only when
-        no phrase boundary fits), after a pause or before a connective if one is close."""
-        allowed = [i for i in range(1, len(text)) if self.width(text[:i]) <= max_width and rules.may_break(text, i)]
-        if not allowed and self.width(text) > max_width:
+    def _best_break(self, text: str, prefix: list[float], target: float, max_width: float, between: set[int]) -> int:
+        """Return the index to break ``text`` (``prefix[i]``: the width of ``text[:i]``) at: allowed, near ``target``,
+        between phrases (``between``; inside one only when no phrase boundary fits), after a pause or before a
+        connective if one is close."""
+        allowed = [i for i in range(1, len(text)) if prefix[i] <= max_width and rules.may_break(text, i)]
+        if not allowed and prefix[-1] > max_width:
             # A word wider than the line (a 150-letter URL or name): cut it between characters, as wrap() measured it,
             # rather than leave one line running out of its box.
             allowed = [i for i in range(1, len(text)) if self.width(text[:i]) <= max_width and text[i] not in rules.NO_LINE_START]
         if not allowed:
             return len(text)
-        between = phrases.boundaries(text, terms)
-        return min(allowed, key=lambda i: abs(self.width(text[:i]) - target) + (0 if rules.good_break(text, i) else 2.5)
+        return min(allowed, key=lambda i: abs(prefix[i] - target) + (0 if rules.good_break(text, i) else 2.5)
                    + (0 if i in between else INSIDE_PHRASE))
+
+    def _prefix_widths(self, text: str) -> list[float]:
+        """Return the width in em of ``text[:i]`` for every ``i``: exact where a piece ends (as ``width`` sums them),
+        spread evenly inside a Latin word (where no line breaks by the rules)."""
+        widths = [0.0]
+        for piece in rules.pieces(text):
+            start, whole = widths[-1], self._piece_width(piece)
+            widths.extend(start + whole * n / len(piece) for n in range(1, len(piece) + 1))
+        return widths
 
 
 # A body line may end inside a phrase only where it would otherwise end more than this share of the box short.
