@@ -60,13 +60,19 @@ def rendered_boxes(pptx: Path, pdf: Path) -> list[RenderedBox]:
                             and char["text"] in shape.text_frame.text:
                         chars[n].append(char)
                         break
+            roles = layout_names(slide)
             for shape, drawn in zip(shapes, chars, strict=True):
-                heading = (shape.is_placeholder and shape.placeholder_format.type.name in HEADING_TYPES) \
-                    or shape.name.startswith("Headline")
+                heading = shape.is_placeholder and (shape.placeholder_format.type.name in HEADING_TYPES
+                                                    or roles.get(shape.placeholder_format.idx, "").startswith("Headline"))
                 paragraphs = [p.text for p in shape.text_frame.paragraphs if p.text.strip()]
                 sizes = [run.font.size.pt for p in shape.text_frame.paragraphs for run in p.runs if run.font.size]
                 found.append(RenderedBox(number, shape.name, heading, paragraphs, _lines(drawn), sizes))
     return found
+
+
+def layout_names(slide) -> dict[int, str]:
+    """Return {placeholder idx: the name its layout gives it ("Headline 1", "Body 2"…)} of ``slide``."""
+    return {shape.placeholder_format.idx: shape.name for shape in slide.slide_layout.placeholders}
 
 
 def _lines(chars: list[dict]) -> list[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from .deckread import han_breaks, rendered_boxes
+from .deckread import han_breaks, layout_names, rendered_boxes
 
 INSIDE_WORD_SHARE = 0.20
 
@@ -113,11 +113,12 @@ def body_sizes(deck) -> list[tuple[int, str, str, set[float]]]:
         if slide.slide_layout.name not in POINT_LAYOUTS:
             continue
         sizes = set()
+        roles = layout_names(slide)
         for shape in slide.placeholders:
-            if shape.name.startswith("Body") or shape.placeholder_format.type.name == "OBJECT":
+            if roles.get(shape.placeholder_format.idx, "").startswith("Body"):
                 levels = [(p.level, run.font.size.pt) for p in shape.text_frame.paragraphs for run in p.runs]
                 # A list's body is its second level; a slot's body box holds only body text.
-                lists = shape.placeholder_format.type.name == "OBJECT"
+                lists = roles[shape.placeholder_format.idx] == "Body"
                 sizes |= {size for level, size in levels if level == 1 or not lists}
         found.append((number, slide.slide_layout.name, slide.shapes.title.text_frame.text, sizes))
     return found
