@@ -265,3 +265,28 @@ def test_valid_and_byte_identical_when_rebuilt(corpus, name, tmp_path):
     again = run_cli("slides", str(content), "--out", str(tmp_path), "--force")
     assert again.returncode == 0, again.stderr
     assert (tmp_path / deck.name).read_bytes() == deck.read_bytes()
+
+
+@pytest.mark.parametrize("count", [3, 5, 6, 8])
+def test_an_agenda_of_up_to_eight_sections_is_one_slide(tmp_path, count):
+    import yaml
+    from pptx import Presentation
+
+    from .conftest import CONTENT, run_cli
+
+    data = yaml.safe_load(CONTENT.read_text(encoding="utf-8"))
+    sections = data["sections"]
+    data["sections"] = [{**sections[n % len(sections)], "heading": f"{sections[n % len(sections)]['heading']}（{n + 1}）"}
+                        for n in range(count)]
+    (tmp_path / "many.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = run_cli("slides", str(tmp_path / "many.yaml"), "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    slides = list(Presentation(str(tmp_path / "many.pptx")).slides)
+    titles = slide_titles(tmp_path / "many.pptx")
+    agenda = [slide for slide, title in zip(slides, titles, strict=True) if title.startswith("簡報大綱")]
+    assert len(agenda) == 1
+    shown = "".join("".join(shape.text_frame.text for shape in agenda[0].placeholders).split())
+    assert all("".join(section["heading"].split()) in shown for section in data["sections"])
+    columns = [shape for shape in agenda[0].placeholders if shape.text_frame.text.strip() and shape != agenda[0].shapes.title
+               and shape.placeholder_format.type.name not in ("FOOTER", "SLIDE_NUMBER")]
+    assert len(columns) == (2 if count > 5 or count <= 3 else 1)  # three or fewer: the overview's two panels
