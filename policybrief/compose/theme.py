@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, PrivateAttr
+from pydantic import AfterValidator, Field, PrivateAttr, model_validator
 
 from policybrief.compose.environment import builtin_templates, find_file
 from policybrief.errors import TemplateError, shown_path
@@ -168,11 +168,22 @@ class DeckStyle(Model):
     line_spacing: float = Field(default=1.35, ge=1, le=2.5)  # of body text, in ems: exact, so every viewer spaces lines alike
     title_line_spacing: float = Field(default=1.15, ge=1, le=2.5)  # of titles and headlines
     scale: TypeScale = TypeScale()
+    min_point_body_size: float = Field(default=18, ge=10, le=72)  # no body on a point slide under this: continue instead
     max_points: int = Field(default=4, ge=1, le=12)
     max_bullets: int = Field(ge=1, le=20)
     # The East-Asian face written into the file, when it differs from the one text is measured in
     # (fonts.slides.east_asian): e.g. Microsoft JhengHei for a Windows audience. It need not be installed here.
     east_asian_font: FontName | None = None
+
+    @model_validator(mode="after")
+    def _readable_bodies(self) -> DeckStyle:
+        """Return the style when no step of the type scale sets a body under ``min_point_body_size``; raise otherwise."""
+        for kind in TypeScale.model_fields:
+            small = [body for _, body in getattr(self.scale, kind) if body < self.min_point_body_size]
+            if small:
+                raise ValueError(f"scale.{kind} sets a body at {min(small):g} pt, under min_point_body_size "
+                                 f"({self.min_point_body_size:g} pt); raise the step or lower the minimum")
+        return self
 
 
 class Theme(Model):
