@@ -160,7 +160,7 @@ def check(paths: Iterable[Path] = (), *, templates: Iterable[Path] = ()) -> list
         render_html(env, context)
         render_draft(env, context)
         master = master or geometry(find_master(folders, theme.deck.master))
-        fit_deck(render_plan(env, context, folders), master, theme)
+        fit_deck(render_plan(env, context, folders), master, theme, context["terms"])
         reports.append(report)
     return reports
 
@@ -512,7 +512,7 @@ def _pptx(context: dict, settings: Settings) -> tuple[bytes, str, tuple[str, ...
 
     theme = settings.theme
     master = Master(find_master(settings.folders, theme.deck.master))
-    fitted = fit_deck(render_plan(settings.env(), context, settings.folders), master.geometry, theme)
+    fitted = fit_deck(render_plan(settings.env(), context, settings.folders), master.geometry, theme, context["terms"])
     logo = logo_picture(theme, alt=f"{context['report'].publisher} 標誌")
     data = write_deck(fitted.slides, master, deck_info(context), theme, logo)
     messages = list(fitted.messages)

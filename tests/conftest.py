@@ -223,3 +223,61 @@ def variant_builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
     folder = made_once(tmp_path_factory, "variants", make)
     return {name: next((folder / name).glob("*.pdf")) for name in variants}
+
+
+CORPUS = ROOT / "tests" / "data" / "corpus"
+
+
+def corpus_contents(folder: Path) -> dict[str, Path]:
+    """Return {name: content file} of the report corpus: 107005, the second report imported into ``folder``, and
+    every tests/data/corpus/*.yaml (reports of other shapes; see its README)."""
+    imported = folder / "second.yaml"
+    if not imported.exists():
+        result = run_cli("import", str(SECOND_REPORT), "-o", str(imported))
+        assert result.returncode == 0, result.stderr
+    return {"107005": CONTENT, "second": imported, **{path.stem: path for path in sorted(CORPUS.glob("*.yaml"))}}
+
+
+def convert_all(decks: list[Path], out: Path, env: dict[str, str] | None = None) -> None:
+    """Convert every deck of ``decks`` to PDF in ``out`` with one LibreOffice run (own profile, removed after)."""
+    profile = out / "lo-profile"
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation={profile.as_uri()}", "--convert-to", "pdf",
+                    "--outdir", str(out), *map(str, decks)], check=True, capture_output=True, timeout=600, env=env)
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path, Path]]:
+    """Return {name: (content, deck, LibreOffice's PDF of the deck)} of every corpus report, built and rendered once per session."""
+
+    def make(folder: Path) -> None:
+        for name, content in corpus_contents(folder).items():
+            result = run_cli("slides", str(content), "--out", str(folder))
+            assert result.returncode == 0, (name, result.stderr)
+        convert_all(sorted(folder.glob("*.pptx")), folder)
+
+    folder = made_once(tmp_path_factory, "corpus", make)
+    return {name: (content, folder / f"{content.stem}.pptx", folder / f"{content.stem}.pdf")
+            for name, content in corpus_contents(folder).items()}
+
+
+def without_noto_env(folder: Path) -> dict[str, str]:
+    """Return an environment whose fontconfig hides the Noto CJK faces, so LibreOffice substitutes WenQuanYi Zen Hei."""
+    conf = folder / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+        "<include>/etc/fonts/fonts.conf</include>"
+        "<selectfont><rejectfont><glob>*NotoSansCJK*</glob><glob>*NotoSerifCJK*</glob></rejectfont></selectfont>"
+        f"<cachedir>{folder}/fc-cache</cachedir></fontconfig>", encoding="utf-8")
+    return {**os.environ, "FONTCONFIG_FILE": str(conf)}
+
+
+@pytest.fixture(scope="session")
+def corpus_substituted(corpus, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Return {name: PDF} of every corpus deck rendered by LibreOffice with Noto CJK hidden (WenQuanYi substituted), once per session."""
+
+    def make(folder: Path) -> None:
+        convert_all([deck for _, deck, _ in corpus.values()], folder, without_noto_env(folder))
+
+    folder = made_once(tmp_path_factory, "corpus-substituted", make)
+    return {name: folder / f"{deck.stem}.pdf" for name, (_, deck, _) in corpus.items()}

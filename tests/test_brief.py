@@ -252,11 +252,13 @@ def test_cover_title_lines_are_balanced(report):
     ("text", "width", "expected"),
     [
         ("短標題", 16, ["短標題"]),
-        ("一二三四五六七八九十一二三四五六七", 16, ["一二三四五六七八", "九十一二三四五六七"]),
+        # Between phrases (BudouX) rather than at the even share: a title breaks only between words.
+        ("一二三四五六七八九十一二三四五六七", 16, ["一二三四五六七八九十一", "二三四五六七"]),
         ("臺灣與「印太戰略」之關係及未來發展方向之研析報告", 16, ["臺灣與「印太戰略」之關係", "及未來發展方向之研析報告"]),
-        ("甲乙丙丁戊己庚辛壬」癸子丑寅卯辰巳午未申", 9, ["甲乙丙丁戊己庚", "辛壬」癸子丑", "寅卯辰巳午未申"]),
+        ("甲乙丙丁戊己庚辛壬」癸子丑寅卯辰巳午未申", 9, ["甲乙丙丁戊己庚", "辛壬」癸子丑寅", "卯辰巳午未申"]),
+        # Two lines, and the name Kim Jong-un no longer cut in two.
         ("North Korea 與 Kim Jong-un 的峰會外交及其對東亞局勢之長期影響", 16,
-         ["North Korea 與 Kim", "Jong-un 的峰會外交及其", "對東亞局勢之長期影響"]),
+         ["North Korea 與 Kim Jong-un 的", "峰會外交及其對東亞局勢之長期影響"]),
     ],
 )
 def test_balanced_lines_never_orphan_or_split_punctuation(text, width, expected):

@@ -49,7 +49,7 @@ def test_deck_is_16_9_with_the_planned_slides(deck, report):
     assert (deck.slide_width, deck.slide_height) == (12192000, 6858000)
     layouts = [slide.slide_layout.name for slide in deck.slides]
     assert layouts[:3] == ["Title", "Agenda", "Overview"]
-    assert layouts[-3:] == ["Team", "Sources", "Closing"]
+    assert layouts[-1] == "Closing" and layouts[layouts.index("Team"):-1] == ["Team"] + ["Sources"] * (len(layouts) - layouts.index("Team") - 2)
     assert layouts.count("Section") == len(report.sections)
     # Each topic has its slide (a short one may share a list slide with its neighbours of the same section).
     shown = sum(layout in POINT_LAYOUTS for layout in layouts)
@@ -82,7 +82,7 @@ def test_agenda_overview_dividers_topics_and_closing(deck, report):
     titles = [squash(s.shapes.title.text_frame.text) for s in slides if s.slide_layout.name in POINT_LAYOUTS]
     last = report.sections[-1].topics[-1]  # no topic is marked: the last one holds the recommendations
     expected = [squash(f"{'一二三四五六'[i]}、{t.heading}") for s in report.sections for i, t in enumerate(s.topics) if t is not last]
-    assert [t for t in titles if not t.startswith("政策建議")] == expected
+    assert [t for t in titles if not t.startswith("政策建議") and not t.endswith("（續）")] == expected
     assert titles.count(squash(f"政策建議：{last.heading}")) == 1
     assert placeholder_texts(slides[-1]) == {"Title": "敬請指教", "Body": report.publisher, "Footer": "亞太政策報告系列 No. 107005",
                                              "Slide Number": str(len(slides))}
@@ -112,7 +112,7 @@ def test_every_run_is_zh_tw_with_latin_and_east_asian_font_in_schema_order(deck)
         han_runs += bool(HAN.search(text))
         assert rpr.get("lang") == "zh-TW", text
         children = [child.tag.removeprefix(A) for child in rpr]
-        assert children[-2:] == ["latin", "ea"], (text, children)
+        assert [child for child in children if child != "hlinkClick"][-2:] == ["latin", "ea"], (text, children)  # a link comes after
         assert {rpr.find(f"{A}latin").get("typeface"), rpr.find(f"{A}ea").get("typeface")} == {FONT}
     assert han_runs > 50
 
@@ -153,15 +153,15 @@ def test_master_has_no_slides_and_the_named_layouts_and_placeholders():
     slots = lambda count: [name for n in range(1, count + 1) for name in (f"Headline {n}", f"Body {n}")]  # noqa: E731
     assert names == {
         "Title": ["Title", "Series", "Subtitle", "Footer", "Slide Number"],
-        "Agenda": ["Title", "Body", "Footer", "Slide Number"],
+        "Agenda": ["Title", "Body", "Column 1", "Column 2", "Footer", "Slide Number"],
         "Overview": ["Title", "Column 1", "Column 2", "Footer", "Slide Number"],
         "Section": ["Title", "Numeral", "Footer", "Slide Number"],
         "Statement": ["Title", *slots(1), "Footer", "Slide Number"],
         "Two Columns": ["Title", *slots(2), "Footer", "Slide Number"],
         "Three Columns": ["Title", *slots(3), "Footer", "Slide Number"],
         "Topic": ["Title", "Body", "Footer", "Slide Number"],
-        "Team": ["Title", "Column 1", "Column 2", "Footer", "Slide Number"],
-        "Sources": ["Title", "Column 1", "Column 2", "Footer", "Slide Number"],
+        "Team": ["Title", "Lead", "Column 1", "Column 2", "Footer", "Slide Number"],
+        "Sources": ["Title", "Body", "Footer", "Slide Number"],
         "Closing": ["Title", "Body", "Footer", "Slide Number"],
     }
 
@@ -303,7 +303,7 @@ def test_dates_come_from_the_content_or_source_date_epoch(monkeypatch):
     assert build_date(2018, 7).isoformat() == "2023-11-14T22:13:20+00:00"
 
 
-def test_user_template_overrides_one_block(tmp_path):
+def test_user_template_overrides_one_block(tmp_path, built):
     (tmp_path / "templates" / "deck").mkdir(parents=True)
     (tmp_path / "templates" / "deck" / "deck.xml").write_text(
         '{% extends "deck/base.xml" %}{% block closing %}<slide layout="Closing"><title>謝謝</title></slide>{% endblock %}'
@@ -315,7 +315,7 @@ def test_user_template_overrides_one_block(tmp_path):
     slides = list(Presentation(str(tmp_path / "107005.pptx")).slides)
     assert placeholder_texts(slides[-1]) == {"Title": "謝謝"}
     assert placeholder_texts(slides[3])["Footer"] == "「川金會」後朝鮮半島情勢"
-    assert len(slides) == 26
+    assert len(slides) == len(Presentation(str(built / "107005.pptx")).slides)  # the closing slide replaced, nothing else
 
 
 def test_text_is_measured_in_the_faces_it_is_set_in():

@@ -304,16 +304,20 @@ CUSTOM_CASES: list[tuple[str, Callable[[Path], list[str]], str]] = [
     ("size-not-a-number", theme(("body_size: 28", "body_size: large")), THEME + ":49: deck.body_size: expected a number, got text."),
     ("bullets-not-whole", theme(("max_bullets: 5", "max_bullets: 2.5")),
      THEME + ":56: deck.max_bullets: expected a whole number, got the number 2.5."),
+    ("scale-not-largest-first", theme(("list: [[32, 28], [28, 24]", "list: [[28, 24], [32, 28]")),
+     THEME + ":66: deck.scale.list: list the steps largest first, each smaller than the one before."),
+    ("scale-body-too-small", theme(("list: [[32, 28], [28, 24], [24, 20], [22, 18]]", "list: [[32, 28], [22, 16]]")),
+     THEME + ":33: deck: scale.list sets a body at 16 pt, under min_point_body_size (18 pt); raise the step or lower the minimum."),
     ("bodies-unknown", theme(("bodies: slides", "bodies: handout")),
      THEME + ":47: deck.bodies: expected 'slides' or 'notes', not 'handout'."),
     ("unknown-colour", theme(('  paper: "#FFFFFF"', '  paper: "#FFFFFF"\n  link: "#0000FF"')),
      THEME + ":13: colours.link: unknown key; allowed here: accent, tint, text, muted, rule, paper."),
     ("empty-layout-name", theme(("topic: Topic", 'topic: ""')), THEME + ":43: deck.layouts.topic: expected a layout name on one line, not ''."),
     ("logo-outside", theme(("logo:  ", "logo: ../../etc/logo.svg ")),
-     THEME + ":60: logo '../../etc/logo.svg' is outside the template folders; put the image next to theme.yaml."),
+     THEME + ":69: logo '../../etc/logo.svg' is outside the template folders; put the image next to theme.yaml."),
     ("logo-not-an-image", theme_with_logo("logo.png", b"not a picture"),
-     THEME + ":60: logo 'logo.png' is not a PNG, JPEG, GIF, WebP or SVG image; save the logo in one of these formats."),
-    ("logo-missing", theme(("logo:  ", "logo: logo.svg ")), THEME + ":60: logo 'logo.svg' not found next to theme.yaml; check the file name."),
+     THEME + ":69: logo 'logo.png' is not a PNG, JPEG, GIF, WebP or SVG image; save the logo in one of these formats."),
+    ("logo-missing", theme(("logo:  ", "logo: logo.svg ")), THEME + ":69: logo 'logo.svg' not found next to theme.yaml; check the file name."),
     ("master-missing", theme(("master: deck/master.pptx", "master: deck/corporate.pptx")),
      f"{THEME}:34: deck.master: 'deck/corporate.pptx' is not in the template folders (tpl, {BUILTIN}); "
      "save your master there, or correct the name (it is relative to the templates folder)."),
@@ -353,11 +357,11 @@ CUSTOM_CASES: list[tuple[str, Callable[[Path], list[str]], str]] = [
      f"{MASTER}: layout 'Topic' has no Numeral placeholder; it has: Title, Body, Footer, Slide Number."),
     ("plan-unknown-element", command("slides", override("deck/deck.xml", '<deck><slide layout="Topic"><bogus>x</bogus></slide></deck>')),
      "tpl/deck/deck.xml:1: unknown element <bogus> in a <slide>; use one of <title>, <subtitle>, <series>, <numeral>, "
-     "<bullets>, <body>, <point>, <notes>, <footer>, <logo>."),
+     "<bullets>, <body>, <lead>, <point>, <notes>, <footer>, <logo>."),
     ("title-does-not-fit", command("slides", content(CONTENT.read_text(encoding="utf-8").replace(
         "heading: 金正恩時期以「發展核武」為談判籌碼", f"heading: {HEADING}", 1))),
      f"107005.yaml:40: sections[0].topics[0].heading: the slide title “一、{HEADING[:22]}…” of slide '壹、一' "
-     "does not fit layout 'Two Columns' even at 24 pt; shorten it in the content or enlarge the placeholder in the master."),
+     "does not fit layout 'Topic' even at 24 pt; shorten it in the content or enlarge the placeholder in the master."),
 ]
 
 

@@ -16,6 +16,7 @@ from policybrief.compose.dates import build_date
 from policybrief.typography.fonts import families_css
 from policybrief.typography.justify import justified_lines
 from policybrief.typography.numbering import roc_date, section_numeral, topic_numeral
+from policybrief.typography.phrases import protected_terms
 
 if TYPE_CHECKING:  # annotations only: importing pydantic here would slow a no-change rebuild
     from policybrief.compose.theme import Theme
@@ -87,9 +88,21 @@ def cover_line_ems(theme: Theme) -> int:
     return max(4, min(COVER_LINE_EMS, int(COVER_LINE_EMS * page.dimensions()[0] / 210 / page.cover_scale())))
 
 
+def report_terms(report: Report) -> frozenset[str]:
+    """Return the terms of ``report`` a line must not split: its people, publishers, keywords and short quoted terms."""
+    people = [person for person in [report.editor, *report.contributors] if person is not None]
+    names = [report.publisher, report.series.name, *report.keywords, *(person.name for person in people),
+             *(source.publisher for source in report.sources if source.publisher)]
+    texts = [report.title, *(text for section in report.sections for topic in section.topics
+                             for text in (section.heading, topic.heading, *(point.headline for point in topic.points),
+                                          *(point.body for point in topic.points)))]
+    return protected_terms(names, texts)
+
+
 def template_context(report: Report, theme: Theme) -> dict[str, Any]:
     """Return the variables every template receives (see docs/customising.md)."""
     sections = section_views(report)
+    terms = report_terms(report)
     date = build_date(report.year, report.month)
     return {
         "report": report,
@@ -102,7 +115,8 @@ def template_context(report: Report, theme: Theme) -> dict[str, Any]:
         "point_count": sum(len(t.points) for s in sections for t in s.topics),
         "build_date": date,
         "pdf_date": date.isoformat(),
-        "title_lines": theme.fonts.heading.measurer(bold=True).balanced_lines(report.title, cover_line_ems(theme)),
+        "title_lines": theme.fonts.heading.measurer(bold=True).balanced_lines(report.title, cover_line_ems(theme), terms),
+        "terms": terms,  # what a line must not split (typography.phrases): the deck's fitter reads it
         # Body paragraphs as justified lines: body_lines(text) → [Line(text, spacing, final)].
         "body_lines": partial(justified_lines, theme.fonts.body.measurer(), measure=theme.brief.column(),
                               indent=theme.brief.indent),

@@ -233,11 +233,15 @@ def host(url: str) -> str:
     return name.removeprefix("www.")
 
 
-def short_url(url: str, limit: int = 40) -> str:
-    """Return ``url`` as a reader would type it: no scheme, no ``www.``, cut to ``limit`` characters with … (the ``short_url`` filter)."""
+def short_url(url: str, limit: int = 60) -> str:
+    """Return ``url`` as a reader would type it: no scheme, no ``www.``; when longer than ``limit`` characters, cut
+    after a ``/`` and marked ``…`` (never inside a name), so it still reads as an address (the ``short_url`` filter)."""
     parts = urlsplit(url)
     text = host(url) + parts.path.rstrip("/") + (f"?{parts.query}" if parts.query else "")
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    if len(text) <= limit:
+        return text
+    cut = text.rfind("/", 0, limit)
+    return text[: cut + 1] + "…" if cut > 0 else text
 
 
 def latin(text: Any) -> Markup:

@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, PrivateAttr
+from pydantic import AfterValidator, Field, PrivateAttr, model_validator
 
 from policybrief.compose.environment import builtin_templates, find_file
 from policybrief.errors import TemplateError, shown_path
@@ -236,6 +236,27 @@ REQUIRED_ROLES = ("title", "agenda", "section", "topic", "closing")
 FALLBACK_ROLE = "topic"
 
 
+def _largest_first(steps: list[list[float]]) -> list[list[float]]:
+    """Return ``steps`` when each (headline, body) step is smaller than the one before it; raise otherwise."""
+    for bigger, smaller in zip(steps, steps[1:], strict=False):
+        if not (smaller[0] <= bigger[0] and smaller[1] <= bigger[1] and smaller != bigger):
+            raise ValueError("list the steps largest first, each smaller than the one before")
+    return steps
+
+
+Size = Annotated[float, Field(ge=10, le=96)]
+Step = Annotated[list[Size], Field(min_length=2, max_length=2)]  # [headline, body]
+Steps = Annotated[list[Step], Field(min_length=1, max_length=6), AfterValidator(_largest_first)]
+
+
+class TypeScale(Model):
+    """The named steps of the slides that show points: (headline, body) in points, largest first, per kind of slide."""
+
+    statement: Steps = [[36, 28], [32, 24]]
+    columns: Steps = [[26, 24], [24, 20]]
+    list: Steps = [[32, 28], [28, 24], [24, 20], [22, 18]]
+
+
 class DeckStyle(Model):
     """The deck's master, its layouts by role, text sizes (points) and where point bodies go."""
 
@@ -249,11 +270,23 @@ class DeckStyle(Model):
     min_body_size: float = Field(ge=10, le=72)
     line_spacing: float = Field(default=1.35, ge=1, le=2.5)  # of body text, in ems: exact, so every viewer spaces lines alike
     title_line_spacing: float = Field(default=1.15, ge=1, le=2.5)  # of titles and headlines
+    scale: TypeScale = TypeScale()
+    min_point_body_size: float = Field(default=18, ge=10, le=72)  # no body on a point slide under this: continue instead
     max_points: int = Field(default=4, ge=1, le=12)
     max_bullets: int = Field(ge=1, le=20)
     # The East-Asian face written into the file, when it differs from the one text is measured in
     # (fonts.slides.east_asian): e.g. Microsoft JhengHei for a Windows audience. It need not be installed here.
     east_asian_font: FontName | None = None
+
+    @model_validator(mode="after")
+    def _readable_bodies(self) -> DeckStyle:
+        """Return the style when no step of the type scale sets a body under ``min_point_body_size``; raise otherwise."""
+        for kind in TypeScale.model_fields:
+            small = [body for _, body in getattr(self.scale, kind) if body < self.min_point_body_size]
+            if small:
+                raise ValueError(f"scale.{kind} sets a body at {min(small):g} pt, under min_point_body_size "
+                                 f"({self.min_point_body_size:g} pt); raise the step or lower the minimum")
+        return self
 
 
 class Theme(Model):

@@ -39,6 +39,9 @@ SLOT_ROLES = {1: "statement", 2: "two_columns", 3: "three_columns"}
 SPARSE = 0.65
 STATEMENT_SPARSE = 0.75
 LIST_ROLES = ("topic", "team", "sources", "overview")
+MAX_CARDS = 3  # short one-point topics of a section sharing a slide: as many side by side as the master has columns
+SHORT_LAST_LINE = 4  # a text whose last line holds this many characters or fewer is set on balanced lines
+MAX_PARTITIONS = 4096  # ways of cutting a list into slides tried for the most even cut (20 points in 5 slides: 3,876)
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class Para:
     level: int = 0
     space_before: float = 0.0
     line_pitch: float = 0.0  # exact distance between lines; 0: the font's own
+    link: str = ""  # the address the paragraph's text links to
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,11 @@ class Box:
 
     placeholder: str
     paragraphs: list[Para]
+    shift: float = 0.0  # how far (pt) the text is moved down from where the layout puts it: short material centred
+
+    def height(self) -> float:
+        """Return the height (pt) the paragraphs take, as measured: lines at their exact pitch, spaces between paragraphs."""
+        return sum((para.text.count("\n") + 1) * para.line_pitch + para.space_before for para in self.paragraphs)
 
 
 @dataclass(frozen=True)
@@ -70,6 +79,7 @@ class Slide:
     notes: list[str] = field(default_factory=list)
     footer: str = ""
     logo: bool = False
+    step: int = -1  # the step of the type scale its points are set at (-1: a slide without points)
 
 
 @dataclass(frozen=True)
@@ -80,16 +90,23 @@ class Fitted:
     messages: list[str]
 
 
-def fit_deck(plans: list[SlidePlan], master: Geometry, theme: Theme) -> Fitted:
-    """Return every slide of ``plans`` fitted to ``master``'s layouts (as ``theme`` maps roles to them)."""
+def fit_deck(plans: list[SlidePlan], master: Geometry, theme: Theme, terms: frozenset[str] = frozenset()) -> Fitted:
+    """Return every slide of ``plans`` fitted to ``master``'s layouts (as ``theme`` maps roles to them), lines broken
+    between phrases with ``terms`` (the content's names, ``typography.phrases``) kept whole."""
     from policybrief.compose.theme import REQUIRED_ROLES
 
     for role in REQUIRED_ROLES:
         master.check_layout(theme.layout_name(role))
-    fitter = _Fitter(master, theme)
+    fitter = _Fitter(master, theme, terms)
+    plans = fitter.merged(plans)
+    fitted = [fitter.slides(plan) for plan in plans]
+    # The type scale across the deck: each layout's point slides in at most two steps (its smallest and the one
+    # that costs the others least); a slide set larger than those allow is fitted again at the next allowed step.
+    fitter.allowed = _two_steps(fitted)
+    fitted = [fitter.slides(plan) if any(not fitter.allows(page.layout, page.step) for page in pages) else pages
+              for plan, pages in zip(plans, fitted, strict=True)]
     slides = []
-    for plan in fitter.merged(plans):
-        pages = fitter.slides(plan)
+    for plan, pages in zip(plans, fitted, strict=True):
         if len(pages) > 1:
             origin = plan.origin(plan.title, "title")
             fitter.messages.append(f"continued: {plan.name or plan.title} → {len(pages)} slides ({origin.file}:{origin.line})")
@@ -97,13 +114,34 @@ def fit_deck(plans: list[SlidePlan], master: Geometry, theme: Theme) -> Fitted:
     return Fitted(slides, fitter.messages)
 
 
+def _two_steps(fitted: list[list[Slide]]) -> dict[str, set[int]]:
+    """Return, per layout whose point slides use more than two steps of the type scale, the two steps allowed: its
+    smallest used (every slide fits there) and the one that moves the fewest steps down in all."""
+    used: dict[str, list[int]] = {}
+    for page in (page for pages in fitted for page in pages if page.step >= 0):
+        used.setdefault(page.layout, []).append(page.step)
+    allowed = {}
+    for layout, steps in used.items():
+        kinds = sorted(set(steps))
+        if len(kinds) > 2:
+            smallest = kinds[-1]
+            moved = {other: sum(min(s for s in (other, smallest) if s >= step) - step for step in steps) for other in kinds[:-1]}
+            allowed[layout] = {min(moved, key=lambda other: (moved[other], other)), smallest}
+    return allowed
+
+
 class _Fitter:
     """Fits slide plans to one master with one theme, remembering what to tell the user."""
 
-    def __init__(self, master: Geometry, theme: Theme) -> None:
-        self.master, self.theme = master, theme
+    def __init__(self, master: Geometry, theme: Theme, terms: frozenset[str] = frozenset()) -> None:
+        self.master, self.theme, self.terms = master, theme, terms
         self.messages: list[str] = []
         self._fallbacks: set[str] = set()
+        self.allowed: dict[str, set[int]] = {}  # layout → the steps of the type scale its point slides may use
+
+    def allows(self, layout: str, step: int) -> bool:
+        """Return True when point slides in ``layout`` may be set at ``step`` of the type scale."""
+        return step < 0 or step in self.allowed.get(layout, {step})
 
     # --- layouts -------------------------------------------------------------------------
 
@@ -142,10 +180,31 @@ class _Fitter:
         size = placeholder.styles[level].size
         return size or (self.theme.deck.title_size if kind == "title" else self.theme.deck.body_size)
 
-    def _steps(self, items: list[tuple[Placeholder, int, str]]) -> int:
-        """Return how many size steps the texts ``items`` (placeholder, level, kind) can shrink before all are at their minimum."""
+    def _steps(self, layout: str, items: list[tuple[Placeholder, int, str]]) -> int:
+        """Return how many size steps the texts ``items`` (placeholder, level, kind) of ``layout`` can shrink: the
+        steps of its type scale, else until all are at their minimum."""
+        scale = self._scale(layout)
+        if scale and any(kind != "title" for _, _, kind in items):
+            return len(scale) - 1
         return max((math.ceil(max(self._design(p, level, kind) - self._minimum(kind), 0) / SIZE_STEP)
                     for p, level, kind in items), default=0)
+
+    def _scale(self, layout: str) -> list[list[float]] | None:
+        """Return the type scale ((headline, body) per step) of the point slides set in ``layout``; None for other layouts."""
+        scale = self.theme.deck.scale
+        for role, steps in (("statement", scale.statement), ("two_columns", scale.columns),
+                            ("three_columns", scale.columns), ("topic", scale.list)):
+            if self.theme.layout_name(role) == layout:
+                return steps
+        return None
+
+    def _size(self, layout: str, placeholder: Placeholder, level: int, kind: str, step: int) -> float:
+        """Return the size of a text of ``kind`` at ``step``: the layout's type scale, else its design size in even steps down to the minimum."""
+        scale = self._scale(layout)
+        if scale and kind != "title":
+            return scale[min(step, len(scale) - 1)][0 if kind == "headline" else 1]
+        design = self._design(placeholder, level, kind)
+        return max(design - SIZE_STEP * step, min(self._minimum(kind), design))
 
     def box(self, layout: str, name: str, texts: list[tuple[str, int, str]], step: int) -> Box | None:
         """Return the Box of ``texts`` ((text, level, kind)…) in placeholder ``name`` at size ``step``, or None when it does not fit."""
@@ -158,23 +217,24 @@ class _Fitter:
         paragraphs, height = [], 0.0
         for n, (text, level, kind) in enumerate(texts):
             style = placeholder.styles[level]
-            design = self._design(placeholder, level, kind)
-            size = max(design - SIZE_STEP * step, min(self._minimum(kind), design))
+            size = self._size(layout, placeholder, level, kind, step)
             measurer = self.theme.fonts.slides.measurer(style.bold, LATIN_ALLOWANCE)
             width = (placeholder.width - style.indent) * SAFETY_WIDTH
-            lines = measurer.wrap(text, width, size)
+            heading = kind in ("title", "headline")
+            lines = measurer.phrase_wrap(text, width, size, self.terms, whole_words=heading)
             space = (style.space_before if style.space_before is not None else LEGACY_SPACE * size) if n else 0.0
             pitch = size * (self.theme.deck.title_line_spacing if kind in ("title", "headline") else self.theme.deck.line_spacing)
             # Lines are set at an exact pitch (Para.line_pitch): PowerPoint and LibreOffice give every line, the first too, that height.
             height += len(lines) * pitch + space
-            # Balanced lines: a title or headline over two lines or more, and any text of two lines whose
-            # second would hold a lone character or two (an overview's topic, say).
-            if len(lines) > 1 and (kind in ("title", "headline") or (len(lines) == 2 and len(lines[1].strip()) <= 2)):
-                balanced = measurer.balanced_lines(text, width / size)
+            # Balanced lines: a title or headline over two lines or more, and any text whose last line would
+            # hold a few characters only (an overview's topic, a body's last word and its stop).
+            if len(lines) > 1 and (heading or len(lines[-1].strip()) <= SHORT_LAST_LINE):
+                balanced = measurer.balanced_lines(text, width / size, self.terms)
                 # Only where the rules allow breaks that give as few lines, each within the box (not inside a URL, say).
                 if len(balanced) == len(lines) and all(measurer.width(line, size) <= width for line in balanced):
-                    text = "\n".join(balanced)
-            paragraphs.append(Para(text, size, style.bold, level, space, pitch))
+                    lines = balanced
+            # Every line break written as measured: the renderer breaks between phrases as the fitter did, not inside words.
+            paragraphs.append(Para("\n".join(lines), size, style.bold, level, space, pitch))
         return Box(name, paragraphs), height / (placeholder.height * SAFETY_HEIGHT)
 
     def text_box(self, plan: SlidePlan, layout: str, role: str, paragraphs: list[str]) -> Box:
@@ -182,8 +242,9 @@ class _Fitter:
         kind = "title" if role == "title" else "body"
         name = PLACEHOLDERS[role]
         placeholder = self.master.placeholder(layout, name)
-        texts = [(text, 0, kind) for text in paragraphs]
-        for step in range(self._steps([(placeholder, 0, kind)]) + 1):
+        # A lead card: its first paragraph (a name) on the first level, what follows one level down.
+        texts = [(text, int(role == "lead" and n > 0), kind) for n, text in enumerate(paragraphs)]
+        for step in range(self._steps(layout, [(placeholder, 0, kind)]) + 1):
             found = self.box(layout, name, texts, step)
             if found is not None:
                 return found
@@ -202,6 +263,7 @@ class _Fitter:
 
     def slides(self, plan: SlidePlan) -> list[Slide]:
         """Return the slides ``plan`` needs."""
+        plan = self._lead_placed(plan)
         points = plan.points or [PointPlan(text) for text in plan.bullets]
         if not points:
             layout = self.layout_for(plan.layout)
@@ -221,11 +283,20 @@ class _Fitter:
             limit = len(points)
         return self._list_slides(plan, self.layout_for(role), points, limit)
 
+    def _lead_placed(self, plan: SlidePlan) -> SlidePlan:
+        """Return ``plan`` with its lead card as the first point of its list when its layout has no "Lead" placeholder."""
+        lead = plan.texts.get("lead")
+        role = plan.layout if plan.layout in LIST_ROLES else "topic"
+        if not lead or PLACEHOLDERS["lead"] in self.master.names(self.layout_for(role)):
+            return plan
+        texts = {key: value for key, value in plan.texts.items() if key != "lead"}
+        return replace(plan, texts=texts, points=[PointPlan(lead[0], lead[1:]), *plan.points])
+
     def _title_boxes(self, plan: SlidePlan, layout: str, continued: bool) -> list[Box]:
         """Return the boxes of the plan's plain texts (title first), the title marked （續） on a continuation."""
         boxes = []
         for role, texts in plan.texts.items():
-            if role in ("bullets",) or not texts:
+            if role in ("bullets",) or not texts or (continued and role == "lead"):
                 continue
             if continued and role == "title":
                 texts = [f"{plan.title}{CONTINUED}"]
@@ -240,18 +311,51 @@ class _Fitter:
         for n, _ in enumerate(plan.points, start=1):
             items += [(self.master.placeholder(layout, f"Headline {n}"), 0, "headline"),
                       (self.master.placeholder(layout, f"Body {n}"), 0, "body")]
-        for step in range(self._steps(items) + 1):
+        for step in range(self._steps(layout, items) + 1):
+            if not self.allows(layout, step):
+                continue
             boxes = []
             for n, point in enumerate(plan.points, start=1):
                 boxes.append(self.box(layout, f"Headline {n}", [(point.headline, 0, "headline")], step))
                 boxes.append(self.box(layout, f"Body {n}", [(text, 0, "body") for text in point.details], step)
                              if point.details else Box(f"Body {n}", []))
             if None not in boxes:
-                if len(plan.points) > 1 and self._sparse(layout, plan.points, step):
+                if len(plan.points) > 1 and not plan.cards and self._sparse(layout, plan.points, step):
                     return None  # short points read better one under the other, in a list
                 notes = [*plan.notes, *(point.note for point in plan.points if point.note)]
-                return Slide(layout, [*self._title_boxes(plan, layout, False), *boxes], notes, plan.footer, plan.logo)
+                if plan.cards:  # a card: its topic's title as the headline, the point's own headline bold above its body
+                    boxes = [replace(box, paragraphs=[replace(box.paragraphs[0], bold=True), *box.paragraphs[1:]])
+                             if box.placeholder.startswith("Body") and box.paragraphs else box for box in boxes]
+                return Slide(layout, [*self._title_boxes(plan, layout, False), *self._centred(layout, boxes)], notes,
+                             plan.footer, plan.logo, step if self._scale(layout) else -1)
         return None
+
+    def _centred(self, layout: str, boxes: list[Box]) -> list[Box]:
+        """Return the headline and body ``boxes`` of a slot slide shifted down together so that the block of text
+        (headlines over bodies) sits in the middle of the space the two boxes span.
+
+        A headline sits at the foot of its box, a body at the top of its own:
+        the space left above the block is the headline box's, below it the
+        body box's; moving both by half their difference evens them out.
+        """
+        heads = [box for box in boxes if box.placeholder.startswith("Headline")]
+        bodies = [box for box in boxes if box.placeholder.startswith("Body")]
+        if not heads or not bodies:
+            return boxes
+        head = self.master.placeholder(layout, heads[0].placeholder)
+        body = self.master.placeholder(layout, bodies[0].placeholder)
+        tallest = max(box.height() for box in bodies)
+        above = head.height - max(box.height() for box in heads)
+        below = body.height * SAFETY_HEIGHT - tallest
+        shift = max(0.0, (below - above) / 2)
+        return [replace(box, shift=round(shift, 1)) for box in boxes] if shift >= 1 else boxes
+
+    def _centred_list(self, layout: str, box: Box) -> Box:
+        """Return a list box of a point slide with its text moved down to the middle of the box."""
+        if self._scale(layout) is None:
+            return box
+        free = self.master.placeholder(layout, box.placeholder).height * SAFETY_HEIGHT - box.height()
+        return replace(box, shift=round(free / 2, 1)) if free >= 2 else box
 
     def _sparse(self, layout: str, points: list[PointPlan], step: int, threshold: float = SPARSE) -> bool:
         """Return True when the fullest body box of ``points`` in slot ``layout`` at ``step`` is less than ``threshold`` full."""
@@ -287,14 +391,20 @@ class _Fitter:
         names = self.list_boxes(layout)
         if not names:
             self.master.placeholder(layout, "Body")  # raises the master's message: the layout has no list box
+        whole = [name for name in self.master.names(layout) if name.lower() == "body"][:1]
+        if whole and names != whole and len(points) <= limit:
+            names = whole  # a layout with a full-width list and columns (the agenda): columns only for more than one list holds
         first = self.master.placeholder(layout, names[0])
         levels = bool(plan.points)  # plain <bullets> are one level of body text
         kinds = [(first, 0, "headline" if levels else "body"), (first, 1, "body")]
-        steps = self._steps(kinds)
+        steps = self._steps(layout, kinds)
         points = self._split_long(plan, layout, names[0], points, steps, levels)
         best = None
+        least = min(len(names), len(points))  # columns side by side: each holds some (no empty panel beside a full one)
         for step in range(steps + 1):
-            groups = self._groups(layout, names[0], points, step, limit, levels)
+            if not self.allows(layout, step if self._scale(layout) and plan.points else -1):
+                continue
+            groups = self._groups(layout, names[0], points, step, limit, levels, least)
             if groups is not None and (best is None or len(groups) < len(best[1])):
                 best = (step, groups)
             if best is not None and len(best[1]) <= len(names):
@@ -303,14 +413,13 @@ class _Fitter:
         slides = []
         for page, start in enumerate(range(0, len(groups), len(names))):
             on_page = list(zip(names, groups[start:start + len(names)], strict=False))
-            # Each slide as large as its own points allow: a short last page need not keep the fullest page's size.
-            page_step = next(s for s in range(step + 1) if all(
-                self.box(layout, name, self._texts(group, levels), s) is not None for name, group in on_page))
-            boxes = [self.box(layout, name, self._texts(group, levels), page_step) for name, group in on_page]
+            # One step for every slide of the topic: a continuation does not change size (the type scale's promise).
+            boxes = [self._centred_list(layout, self.box(layout, name, self._texts(group, levels), step)) for name, group in on_page]
             shown = [point for group in groups[start:start + len(names)] for point in group]
+            boxes = _linked(boxes, {text: url for point in shown for text, url in point.links.items()})
             notes = [*(plan.notes if page == 0 else []), *(point.note for point in shown if point.note)]
             slides.append(Slide(layout, [*self._title_boxes(plan, layout, page > 0), *boxes], notes, plan.footer,
-                                plan.logo and page == 0))
+                                plan.logo and page == 0, step if self._scale(layout) and plan.points else -1))
         return slides
 
     @staticmethod
@@ -323,7 +432,7 @@ class _Fitter:
         return texts
 
     def _groups(self, layout: str, name: str, points: list[PointPlan], step: int, limit: int,
-                levels: bool) -> list[list[PointPlan]] | None:
+                levels: bool, least: int = 1) -> list[list[PointPlan]] | None:
         """Return ``points`` cut into the fewest runs that each fit box ``name`` at ``step`` (at most ``limit`` each), evened out; None if one point alone does not fit."""
         fits = {}
 
@@ -341,18 +450,37 @@ class _Fitter:
             while end < len(points) and fit(start, end + 1):
                 end += 1
             count, start = count + 1, end
-        # The same number of runs, evened out: cut at the even shares when they fit, else keep the greedy cuts.
-        cuts = [round(n * len(points) / count) for n in range(count + 1)]
-        if all(fit(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if a < b) and len(set(cuts)) == len(cuts):
-            return [points[a:b] for a, b in zip(cuts, cuts[1:], strict=False)]
-        groups, start = [], 0
-        while start < len(points):
+        # The same number of runs, as even as they fit, the larger first (7 as 4 + 3, never 2 + 3 + 2 with a heavy
+        # middle, nor a last slide holding one point where 2 + 2 + 2 + 3 fits).
+        weights = [1 + len(point.details) for point in points]  # paragraphs: an overview's sections differ in topics
+        cuts = self._even_cuts(weights, max(count, least), fit)
+        return [points[a:b] for a, b in zip(cuts, cuts[1:], strict=False)]
+
+    @staticmethod
+    def _even_cuts(weights: list[int], count: int, fit) -> list[int]:
+        """Return the cuts of items (each of ``weights`` paragraphs) into ``count`` runs that each ``fit(start, end)``:
+        the most even in paragraphs, larger runs first; the greedy cuts when there are too many ways to try."""
+        import itertools
+
+        total = len(weights)
+        if math.comb(total - 1, count - 1) <= MAX_PARTITIONS:
+            best = None
+            for inner in itertools.combinations(range(1, total), count - 1):
+                cuts = [0, *inner, total]
+                sizes = [sum(weights[a:b]) for a, b in zip(cuts, cuts[1:], strict=False)]
+                score = (max(sizes) - min(sizes), [-size for size in sizes])
+                if (best is None or score < best[0]) and all(fit(a, b) for a, b in zip(cuts, cuts[1:], strict=False)):
+                    best = (score, cuts)
+            if best is not None:
+                return best[1]
+        cuts, start = [0], 0
+        while start < total:
             end = start + 1
-            while end < len(points) and fit(start, end + 1):
+            while end < total and fit(start, end + 1):
                 end += 1
-            groups.append(points[start:end])
+            cuts.append(end)
             start = end
-        return groups
+        return cuts
 
     def _split_long(self, plan: SlidePlan, layout: str, name: str, points: list[PointPlan], steps: int,
                     levels: bool) -> list[PointPlan]:
@@ -401,10 +529,24 @@ class _Fitter:
         return pieces
 
 
+def _linked(boxes: list[Box], links: dict[str, str]) -> list[Box]:
+    """Return ``boxes`` with each paragraph whose text (line breaks aside) is a key of ``links`` linked to its address."""
+    if not links:
+        return boxes
+    return [replace(box, paragraphs=[replace(para, link=links.get(para.text.replace("\n", ""), "")) for para in box.paragraphs])
+            for box in boxes]
+
+
 def _merge(plans: list[SlidePlan]) -> SlidePlan:
-    """Return one list slide showing the one point of each of ``plans`` under its slide's title, titled by their group."""
+    """Return one slide showing the one point of each of ``plans``, titled by their group: two or three as cards side
+    by side (the topic's title over the point's headline and body), more as a list (each headed by its topic)."""
     first = plans[0]
-    points = [replace(plan.points[0], headline=f"{plan.title}：{plan.points[0].headline}") for plan in plans]
     notes = [note for plan in plans for note in plan.notes]
-    return replace(first, layout="topic", name=first.group_title or first.name, texts={"title": [first.group_title or first.title]},
-                   points=points, notes=notes, group="")
+    title = {"title": [first.group_title or first.title]}
+    if len(plans) <= MAX_CARDS:
+        points = [replace(plan.points[0], headline=plan.title, details=[plan.points[0].headline, *plan.points[0].details])
+                  for plan in plans]
+        return replace(first, layout="points", name=first.group_title or first.name, texts=title, points=points,
+                       notes=notes, group="", cards=True)
+    points = [replace(plan.points[0], headline=f"{plan.title}：{plan.points[0].headline}") for plan in plans]
+    return replace(first, layout="topic", name=first.group_title or first.name, texts=title, points=points, notes=notes, group="")

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+P = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
 EMU_PER_PT = 12700
 _DEFAULT_INSETS = (91440, 45720, 91440, 45720)  # OOXML defaults: left, top, right, bottom
 _RPR_SUCCESSORS = ("cs", "sym", "hlinkClick", "hlinkMouseOver", "rtl", "extLst")
@@ -91,6 +92,47 @@ def no_hanging_punctuation(shape: Any) -> None:
             ppr = paragraph.makeelement(f"{A}pPr", {})
             paragraph.insert(0, ppr)
         ppr.set("hangingPunct", "0")
+
+
+def shift_text(shape: Any, inherited: Any, points: float) -> None:
+    """Move the text of slide placeholder ``shape`` down by ``points``: a box whose text sits at its foot moves whole,
+    a box whose text starts at its top keeps its bottom edge (it would otherwise reach the footer) and gets shorter.
+
+    The slide shape then carries its own position (an ``a:xfrm``), read from
+    ``inherited``, the layout's placeholder it fills; python-pptx writes all
+    four values when one is set, so all four are.
+    """
+    anchor = inherited.element.txBody.bodyPr.get("anchor", "t") if inherited.has_text_frame else "t"
+    left, top, width, height = inherited.left, inherited.top, inherited.width, inherited.height
+    moved = int(round(points * EMU_PER_PT))
+    shape.left, shape.width = left, width
+    shape.top, shape.height = top + moved, height if anchor == "b" else height - moved
+
+
+def move_decorations(slide: Any, layout: Any, below: int, points: float) -> None:
+    """Give ``slide`` its own copy of ``layout``'s drawn shapes (rules, accents), those from ``below`` (EMU) down moved
+    ``points`` lower, and hide the layout's: a rule under a headline moves with the headline it belongs to.
+
+    ``showMasterSp="0"`` hides the layout's and master's shapes that are not
+    placeholders (this master draws none of its own); the copies are put behind
+    the slide's placeholders, with ids of their own.
+    """
+    import copy
+
+    moved = int(round(points * EMU_PER_PT))
+    tree = slide.element.cSld.spTree
+    ids = [int(node.get("id")) for node in tree.iter(f"{P}cNvPr")]
+    anchor = tree.find(f"{P}grpSpPr")
+    for n, shape in enumerate(node for node in layout.element.cSld.spTree.iterchildren(f"{P}sp")
+                              if node.find(f"{P}nvSpPr/{P}nvPr/{P}ph") is None):
+        clone = copy.deepcopy(shape)
+        clone.find(f"{P}nvSpPr/{P}cNvPr").set("id", str(max(ids, default=1) + 1 + n))
+        offset = clone.find(f"{P}spPr/{A}xfrm/{A}off")
+        if offset is not None and int(offset.get("y")) >= below:
+            offset.set("y", str(int(offset.get("y")) + moved))
+        anchor.addnext(clone)
+        anchor = clone
+    slide.element.set("showMasterSp", "0")
 
 
 def make_slide_number(shape: Any) -> None:

@@ -22,9 +22,10 @@ from policybrief.errors import Origin, TemplateError, shown_path
 
 DECK_TEMPLATE = "deck/deck.xml"
 # Plan element → the layout placeholder it fills. <bullets> holds <li>, the others text or <p>;
-# <body> is a plain paragraph box (the closing slide's publisher), <bullets> a list.
+# <body> is a plain paragraph box (the closing slide's publisher), <bullets> a list; <lead> a card set apart
+# (the team's editor), which becomes the first point of the list on a layout without a "Lead" placeholder.
 PLACEHOLDERS = {"title": "Title", "subtitle": "Subtitle", "series": "Series", "numeral": "Numeral",
-                "bullets": "Body", "body": "Body"}
+                "bullets": "Body", "body": "Body", "lead": "Lead"}
 
 
 class Locator:
@@ -65,6 +66,7 @@ class PointPlan:
     headline: str
     details: list[str] = field(default_factory=list)
     note: str = ""
+    links: dict[str, str] = field(default_factory=dict)  # a detail's text → the address it links to (<item href="…">)
 
 
 @dataclass
@@ -80,6 +82,7 @@ class SlidePlan:
     logo: bool = False
     group: str = ""  # slides of one group (a section) whose points are short may share a slide titled group_title
     group_title: str = ""
+    cards: bool = False  # short topics of a group sharing a slide, one card each: side by side however short
     locator: Locator | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -139,6 +142,8 @@ def _point(node: ET.Element, locator: Locator) -> PointPlan:
             point.headline = _text(child)
         elif child.tag in ("body", "item"):
             point.details.extend(_paragraphs(child))
+            if child.get("href"):
+                point.links.update((text, child.get("href")) for text in _paragraphs(child))
         elif child.tag == "note":
             point.note = _text(child)
         else:

@@ -156,8 +156,16 @@ def _add_slide(deck: Any, slide: Slide, master: Master, faces: tuple[str, str], 
     """Add one slide holding ``slide``'s boxes at their fitted sizes, its footer, notes and logo."""
     added = deck.slides.add_slide(master.layout(slide.layout))
     by_index = {shape.placeholder_format.idx: shape for shape in added.placeholders}  # one walk of the shape tree
+    tops = []  # where the moved boxes started (EMU): the layout's rules from there down move with them
     for box in slide.boxes:
-        _write(by_index.pop(master.geometry.placeholder(slide.layout, box.placeholder).idx), box.paragraphs, faces)
+        shape = by_index.pop(master.geometry.placeholder(slide.layout, box.placeholder).idx)
+        _write(shape, box.paragraphs, faces)
+        if box.shift:
+            inherited = master.shape(slide.layout, box.placeholder)
+            tops.append(inherited.top)
+            ooxml.shift_text(shape, inherited, box.shift)
+    if tops:
+        ooxml.move_decorations(added, master.layout(slide.layout), min(tops), max(box.shift for box in slide.boxes))
     for shape in by_index.values():  # an empty placeholder shows its prompt text in editors
         ooxml.remove(shape)
     if slide.footer:
@@ -189,6 +197,8 @@ def _write(shape: Any, paragraphs: list[Para], faces: tuple[str, str]) -> None:
             run.text = line
             run.font.size = Pt(para.size)
             run.font.bold = para.bold
+            if para.link:
+                run.hyperlink.address = para.link
     ooxml.mark_runs(shape, *faces)
     ooxml.no_hanging_punctuation(shape)
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from policybrief.errors import BriefError
-from policybrief.typography import rules
+from policybrief.typography import phrases, rules
 from policybrief.typography.fonts import WEIGHTS, installed
 
 
@@ -109,6 +109,39 @@ class Measurer:
                 used += full
         return tuple([*lines, line.rstrip()] if line.strip() or not lines else lines)
 
+    def phrase_wrap(self, text: str, width: float, size: float, terms: frozenset[str] = frozenset(),
+                    whole_words: bool = False) -> list[str]:
+        """Return the lines ``text`` takes in a box ``width`` wide at ``size``, broken between phrases (``phrases``).
+
+        With ``whole_words`` (titles, headlines) a phrase is broken only when it
+        alone is longer than the line; otherwise (body text) also where the
+        line would else end more than ``SHORT_LINE`` of the box short.
+        """
+        return list(self._phrase_wrapped(text, width / size, terms, whole_words))
+
+    @lru_cache(maxsize=16384)  # noqa: B019 - measurers live as long as the process, by design
+    def _phrase_wrapped(self, text: str, width: float, terms: frozenset[str], whole_words: bool) -> tuple[str, ...]:
+        """Return the lines of ``text`` in a box ``width`` ems wide, broken between phrases where possible."""
+        lines: list[str] = []
+        line, used = "", 0.0
+        for phrase in phrases.phrase_units(text, terms):
+            whole = "".join(phrase)
+            if used + self._ems(whole.rstrip()) <= width:
+                line, used = line + whole, used + self._ems(whole)
+                continue
+            too_long = self._ems(whole.strip()) > width
+            if not too_long and line and (whole_words or used >= width * (1 - SHORT_LINE)):
+                lines.append(line.rstrip())
+                line, used = whole.lstrip(), self._ems(whole.lstrip())
+                continue
+            for unit in self.fitting_units(whole, width, 1.0):  # a break inside the phrase: fill the line first
+                if line and used + self._ems(unit.rstrip()) > width:
+                    lines.append(line.rstrip())
+                    line, used = unit.lstrip(), self._ems(unit.lstrip())
+                else:
+                    line, used = line + unit, used + self._ems(unit)
+        return tuple([*lines, line.rstrip()] if line.strip() or not lines else lines)
+
     def fitting_units(self, text: str, width: float, size: float) -> list[str]:
         """Return the break units of ``text``; a unit wider than ``width`` is cut into the widest runs that fit.
 
@@ -129,12 +162,13 @@ class Measurer:
             found.extend(runs)
         return found
 
-    def balanced_lines(self, text: str, max_width: float) -> list[str]:
-        """Return ``text`` in the fewest lines of at most ``max_width`` ems, of near-equal width (see ``_balanced``)."""
-        return list(self._balanced(text, max_width))
+    def balanced_lines(self, text: str, max_width: float, terms: frozenset[str] = frozenset()) -> list[str]:
+        """Return ``text`` in the fewest lines of at most ``max_width`` ems, of near-equal width, broken between
+        phrases (``terms`` kept whole) unless a phrase is longer than a line (see ``_balanced``)."""
+        return list(self._balanced(text, max_width, terms))
 
     @lru_cache(maxsize=4096)  # noqa: B019 - measurers live as long as the process, by design
-    def _balanced(self, text: str, max_width: float) -> tuple[str, ...]:
+    def _balanced(self, text: str, max_width: float, terms: frozenset[str] = frozenset()) -> tuple[str, ...]:
         """Return ``text`` in the fewest lines of at most ``max_width`` ems, of near-equal width.
 
         Greedy filling leaves a title's last line with a character or two;
@@ -142,33 +176,54 @@ class Measurer:
         breaking where the rules forbid.
         """
         count = max(1, math.ceil(self.width(text) / max_width))
-        lines = self._split(text, count, max_width)
+        lines = self._split(text, count, max_width, terms)
         while count < len(text) and max(map(self.width, lines)) > max_width:
             count += 1
-            lines = self._split(text, count, max_width)
+            lines = self._split(text, count, max_width, terms)
         return tuple(lines)
 
-    def _split(self, text: str, count: int, max_width: float) -> list[str]:
+    def _split(self, text: str, count: int, max_width: float, terms: frozenset[str]) -> list[str]:
         """Return ``text`` cut into ``count`` lines, each break chosen by ``_best_break``."""
+        # Measured and segmented once for the whole text; each line's choice reads its part of both.
+        prefix, between = self._prefix_widths(text), phrases.boundaries(text, terms)
         lines: list[str] = []
-        rest = text
+        start = 0
         for left in range(count, 1, -1):
-            cut = self._best_break(rest, self.width(rest) / left, max_width)
-            lines.append(rest[:cut].strip())
-            rest = rest[cut:]
-        return [*lines, rest.strip()]
+            cut = start + self._best_break(text[start:], [width - prefix[start] for width in prefix[start:]],
+                                           (prefix[-1] - prefix[start]) / left, max_width,
+                                           {index - start for index in between if index > start})
+            lines.append(text[start:cut].strip())
+            start = cut
+        return [*lines, text[start:].strip()]
 
-    def _best_break(self, text: str, target: float, max_width: float) -> int:
-        """Return the index to break ``text`` at: allowed, near ``target``, at a phrase boundary if one is close."""
-        allowed = [i for i in range(1, len(text)) if self.width(text[:i]) <= max_width and rules.may_break(text, i)]
-        if not allowed and self.width(text) > max_width:
+    def _best_break(self, text: str, prefix: list[float], target: float, max_width: float, between: set[int]) -> int:
+        """Return the index to break ``text`` (``prefix[i]``: the width of ``text[:i]``) at: allowed, near ``target``,
+        between phrases (``between``; inside one only when no phrase boundary fits), after a pause or before a
+        connective if one is close."""
+        allowed = [i for i in range(1, len(text)) if prefix[i] <= max_width and rules.may_break(text, i)]
+        if not allowed and prefix[-1] > max_width:
             # A word wider than the line (a 150-letter URL or name): cut it between characters, as wrap() measured it,
             # rather than leave one line running out of its box.
             allowed = [i for i in range(1, len(text)) if self.width(text[:i]) <= max_width and text[i] not in rules.NO_LINE_START]
         if not allowed:
             return len(text)
-        return min(allowed, key=lambda i: abs(self.width(text[:i]) - target) + (0 if rules.good_break(text, i) else 2.5))
+        return min(allowed, key=lambda i: abs(prefix[i] - target) + (0 if rules.good_break(text, i) else 2.5)
+                   + (0 if i in between else INSIDE_PHRASE))
 
+    def _prefix_widths(self, text: str) -> list[float]:
+        """Return the width in em of ``text[:i]`` for every ``i``: exact where a piece ends (as ``width`` sums them),
+        spread evenly inside a Latin word (where no line breaks by the rules)."""
+        widths = [0.0]
+        for piece in rules.pieces(text):
+            start, whole = widths[-1], self._piece_width(piece)
+            widths.extend(start + whole * n / len(piece) for n in range(1, len(piece) + 1))
+        return widths
+
+
+# A body line may end inside a phrase only where it would otherwise end more than this share of the box short.
+SHORT_LINE = 0.25
+# What a balanced title pays (in ems from its target) for a break inside a phrase: more than any line is wide.
+INSIDE_PHRASE = 1000.0
 
 # For text whose font we do not have (a report's own PDF or text export), the
 # one estimate: a Latin letter or digit about 0.6 em, anything else 1 em; in a
