@@ -8,7 +8,6 @@ without publishers). Rendering is LibreOffice's, read back with pdfplumber.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import statistics
@@ -20,7 +19,7 @@ import pytest
 import yaml
 from pptx import Presentation
 
-from .conftest import CONTENT, ROOT, run_cli
+from .conftest import CONTENT, ROOT, run_cli, without_noto_env
 from .deckread import fills
 
 SECOND = ROOT / "tests" / "data" / "report-second.txt"
@@ -43,17 +42,6 @@ def to_pdf(pptx: Path, out: Path, env: dict[str, str] | None = None) -> Path:
                     "--outdir", str(out), str(pptx)], check=True, capture_output=True, timeout=240, env=env)
     shutil.rmtree(out / "profile", ignore_errors=True)
     return out / f"{pptx.stem}.pdf"
-
-
-def without_noto(tmp: Path) -> dict[str, str]:
-    """Return an environment whose fontconfig hides the Noto CJK faces, so LibreOffice substitutes WenQuanYi Zen Hei."""
-    conf = tmp / "fonts.conf"
-    conf.write_text(
-        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
-        "<include>/etc/fonts/fonts.conf</include>"
-        "<selectfont><rejectfont><glob>*NotoSansCJK*</glob><glob>*NotoSerifCJK*</glob></rejectfont></selectfont>"
-        f"<cachedir>{tmp}/fc-cache</cachedir></fontconfig>", encoding="utf-8")
-    return {**os.environ, "FONTCONFIG_FILE": str(conf)}
 
 
 @pytest.fixture(scope="module")
@@ -187,7 +175,7 @@ def test_slides_that_show_points_are_filled(decks, rendered, name):
 
 @pytest.mark.parametrize("name", ["107005", "second"])
 def test_a_substitute_face_still_fits(decks, name, tmp_path):
-    env = without_noto(tmp_path)
+    env = without_noto_env(tmp_path)
     substituted = to_pdf(decks[name][0], tmp_path / "out", env)
     fonts = subprocess.run(["pdffonts", str(substituted)], capture_output=True, text=True, check=True).stdout
     assert "WenQuanYi" in fonts and "NotoSansCJK" not in fonts.replace(" ", "")

@@ -63,11 +63,7 @@ def _forbidden_character(text: str) -> str | None:
 
 def _clean_text(value: str) -> str:
     """Return ``value`` normalised; reject empty, overlong and unprintable text."""
-    if len(value) > MAX_PARAGRAPH:
-        raise ValueError(f"is {len(value):,} characters long; a paragraph may hold at most {MAX_PARAGRAPH:,} — shorten or split it")
-    bad = _forbidden_character(value)
-    if bad:
-        raise ValueError(f"contains {bad}; remove it")
+    _as_written(value)  # the length and character checks every text passes
     cleaned = "\n\n".join(
         normalise(part.replace("\n", " ").replace("\t", " ")) for part in re.split(r"\n\s*\n", value)
     ).strip()
@@ -173,7 +169,7 @@ def _shown(value: str) -> str:
 
 
 def _as_written(value: str) -> str:
-    """Return an ``extra`` text exactly as written; reject what no text may be (too long, unprintable)."""
+    """Return ``value`` exactly as written (an ``extra`` text keeps it so); reject what no text may be (too long, unprintable)."""
     if len(value) > MAX_PARAGRAPH:
         raise ValueError(f"is {len(value):,} characters long; a paragraph may hold at most {MAX_PARAGRAPH:,} — shorten or split it")
     bad = _forbidden_character(value)
