@@ -120,6 +120,9 @@ def han_breaks(box: RenderedBox) -> list[Break]:
     return found
 
 
+JIEBA_CACHE = Path(__file__).resolve().parent.parent / ".cache" / "jieba"
+
+
 @cache
 def word_ends(text: str) -> frozenset[int]:
     """Return the indexes at which jieba (on OpenCC-simplified ``text``) ends a word."""
@@ -127,6 +130,10 @@ def word_ends(text: str) -> frozenset[int]:
     from opencc import OpenCC
 
     jieba.setLogLevel(logging.WARNING)
+    # jieba keeps its parsed dictionary in the temporary folder unless told otherwise:
+    # keep it in the checkout's .cache (as axe-core), so a test run leaves nothing in TMPDIR.
+    JIEBA_CACHE.mkdir(parents=True, exist_ok=True)
+    jieba.dt.tmp_dir = str(JIEBA_CACHE)
     simplified = OpenCC("t2s").convert(text)
     assert len(simplified) == len(text)
     ends, index = set(), 0
