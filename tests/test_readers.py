@@ -32,39 +32,16 @@ SAME_PAGE = 0.97  # Ghostscript against poppler, per page; a page of boxes score
 BRIEFS = ["107005", "second", "pdf/a-3a", "print marks"]
 
 
-def _build(folder, *args: str) -> None:
-    """Build 107005's PDF into ``folder`` with the extra CLI ``args``."""
-    result = run_cli("pdf", str(CONTENT), "--out", str(folder), *args)
-    assert result.returncode == 0, result.stderr
-
-
-@pytest.fixture(scope="session")
-def archival_pdf(tmp_path_factory):
-    """Return 107005 built as ``--pdf-variant pdf/a-3a``, once per session."""
-    return made_once(tmp_path_factory, "readers-a-3a", lambda folder: _build(folder, "--pdf-variant", "pdf/a-3a")) / "107005.pdf"
-
-
-@pytest.fixture(scope="session")
-def print_marks_pdf(tmp_path_factory):
-    """Return 107005 built with a theme that asks for print marks (bleed and crop marks), once per session."""
-
-    def make(folder):
-        (folder / "theme").mkdir()
-        (folder / "theme" / "theme.yaml").write_text("brief:\n  print_marks: true\n", encoding="utf-8")
-        _build(folder / "out", "--templates", str(folder / "theme"))
-
-    return made_once(tmp_path_factory, "readers-print-marks", make) / "out" / "107005.pdf"
-
-
 @pytest.fixture(scope="module", params=BRIEFS)
 def brief(request):
     """Return (PDF, content file) of each brief read back here."""
     if request.param == "second":
         content, pdf = request.getfixturevalue("second_built")
         return pdf, content
-    pdf = {"107005": lambda: request.getfixturevalue("built") / "107005.pdf",
-           "pdf/a-3a": lambda: request.getfixturevalue("archival_pdf"),
-           "print marks": lambda: request.getfixturevalue("print_marks_pdf")}[request.param]()
+    if request.param == "107005":
+        return request.getfixturevalue("built") / "107005.pdf", CONTENT
+    # The archival and print-marks PDFs are the session's shared variant builds (conftest.variant_builds).
+    pdf = request.getfixturevalue("variant_builds")[{"pdf/a-3a": "107005-a3a", "print marks": "print"}[request.param]]
     return pdf, CONTENT
 
 
